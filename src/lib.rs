@@ -1,0 +1,9 @@
+//! credwiz: a terminal wizard and manager for AWS access-key profiles.
+//!
+//! The library holds every piece; `main.rs` only parses the command line and picks a surface.
+
+pub mod aws;
+pub mod cli;
+pub mod presets;
+pub mod profiles;
+pub mod secret;

@@ -1,0 +1,1 @@
+//! The two AWS files: lossless document, SDK-agreeing reading, safe writing, formats.
