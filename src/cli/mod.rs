@@ -1,5 +1,188 @@
 //! The scriptable command line: clap definitions and one small module per subcommand.
+//!
+//! Exit codes: 0 success, 1 failure (the message names the file and line when a file is at
+//! fault), 2 usage error (including a missing flag in a run that cannot prompt).
 
-pub fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+mod add;
+mod list;
+mod modify;
+mod output;
+mod presets;
+mod prompt;
+mod repair;
+mod show;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::profiles::location::{Platform, locate};
+use crate::profiles::store::{self, Loaded};
+use crate::profiles::{FilePaths, WriteReport};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "credwiz",
+    version,
+    about = "A terminal wizard and manager for AWS access-key profiles",
+    long_about = "credwiz sets up, rotates and manages the profiles in ~/.aws/credentials and ~/.aws/config.\n\nRun without a command on a terminal to open the interactive screen. Every action is also a command below; commands that cannot prompt fail and name the flag they need.",
+    after_help = "Files are read exactly as the AWS SDKs read them, and edited without touching any other byte."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct GlobalArgs {
+    /// The credentials file [env: AWS_SHARED_CREDENTIALS_FILE] [default: ~/.aws/credentials]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub credentials_file: Option<PathBuf>,
+    /// The config file [env: AWS_CONFIG_FILE] [default: ~/.aws/config]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config_file: Option<PathBuf>,
+    /// Send IAM and STS calls here [env: AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL_STS]
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Never use colour [env: NO_COLOR]
+    #[arg(long, global = true)]
+    pub no_color: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List every profile the AWS SDKs would see
+    List(list::ListArgs),
+    /// Show one profile, merged the way the SDKs merge it
+    Show(show::ShowArgs),
+    /// Store keys you already have (no AWS calls)
+    Add(add::AddArgs),
+    /// Set keys: credential keys go to the credentials file, all others to the config file
+    Set(modify::SetArgs),
+    /// Remove keys from a profile
+    Unset(modify::UnsetArgs),
+    /// Remove a profile from both files
+    Rm(modify::RmArgs),
+    /// Rename a profile in both files and update source_profile references to it
+    Rename(modify::RenameArgs),
+    /// Make a named repair to a file the AWS SDKs cannot read
+    Repair(repair::RepairArgs),
+    /// List the built-in and user presets for `setup`
+    Presets(presets::PresetsArgs),
+}
+
+/// Why a command failed, which decides the exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// Exit 2: the command line is wrong or incomplete.
+    Usage(String),
+    /// Exit 1: the command could not do its job.
+    Error(String),
+}
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(error: E) -> Failure {
+        Failure::Error(error.to_string())
+    }
+}
+
+pub type Outcome = Result<(), Failure>;
+
+/// What every command needs: where the files are and how to print.
+pub struct Context {
+    pub paths: FilePaths,
+    pub endpoint_url: Option<String>,
+    pub color: bool,
+}
+
+impl Context {
+    fn from_args(global: &GlobalArgs) -> Context {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let found = locate(&env, Platform::current());
+        Context {
+            paths: FilePaths {
+                config: global
+                    .config_file
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from(found.config)),
+                credentials: global
+                    .credentials_file
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from(found.credentials)),
+            },
+            endpoint_url: global.endpoint_url.clone(),
+            color: !global.no_color && env("NO_COLOR").is_none() && prompt::stdout_is_terminal(),
+        }
+    }
+
+    pub fn load(&self) -> Result<Loaded, Failure> {
+        Ok(store::load_both(&self.paths)?)
+    }
+
+    /// Tells the user what a write did: the files written and any warnings.
+    pub fn report(&self, summary: &str, report: &WriteReport) {
+        for warning in &report.warnings {
+            eprintln!("warning: {warning}");
+        }
+        let files: Vec<String> = report
+            .written
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        if files.is_empty() {
+            eprintln!("{summary} (no change needed)");
+        } else {
+            eprintln!("✓ {summary} ({})", files.join(", "));
+        }
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let context = Context::from_args(&cli.global);
+    let outcome = match cli.command {
+        None => no_command(),
+        Some(command) => run(&context, command),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(message)) => {
+            eprintln!("credwiz: {message}");
+            eprintln!("Run `credwiz --help` for usage.");
+            ExitCode::from(2)
+        }
+        Err(Failure::Error(message)) => {
+            eprintln!("credwiz: error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(context: &Context, command: Command) -> Outcome {
+    match command {
+        Command::List(args) => list::run(context, args),
+        Command::Show(args) => show::run(context, args),
+        Command::Add(args) => add::run(context, args),
+        Command::Set(args) => modify::set(context, args),
+        Command::Unset(args) => modify::unset(context, args),
+        Command::Rm(args) => modify::rm(context, args),
+        Command::Rename(args) => modify::rename(context, args),
+        Command::Repair(args) => repair::run(context, args),
+        Command::Presets(args) => presets::run(args),
+    }
+}
+
+fn no_command() -> Outcome {
+    if !prompt::stdin_is_terminal() || !prompt::stdout_is_terminal() {
+        return Err(Failure::Usage(
+            "the interactive screen needs a terminal; name a command instead".to_string(),
+        ));
+    }
+    Err(Failure::Usage(
+        "the interactive screen is not built yet; use the commands listed by `credwiz --help`"
+            .to_string(),
+    ))
 }

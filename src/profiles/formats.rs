@@ -98,7 +98,8 @@ pub fn check_secret_access_key(secret: &str) -> Result<(), String> {
         .all(|c| c.is_ascii_alphanumeric() || "+/=".contains(c))
     {
         return Err(
-            "the secret access key has characters other than letters, digits, + / and =".to_string(),
+            "the secret access key has characters other than letters, digits, + / and ="
+                .to_string(),
         );
     }
     Ok(())
@@ -218,7 +219,9 @@ pub fn to_env_lines(keys: &KeyMaterial, region: Option<&str>) -> String {
         out.push_str(&format!("AWS_SESSION_TOKEN={}\n", token.expose()));
     }
     if let Some(region) = region {
-        out.push_str(&format!("AWS_REGION={region}\nAWS_DEFAULT_REGION={region}\n"));
+        out.push_str(&format!(
+            "AWS_REGION={region}\nAWS_DEFAULT_REGION={region}\n"
+        ));
     }
     out
 }
@@ -269,22 +272,38 @@ mod tests {
         let csv_user = format!(
             "\u{feff}User name,Password,Access key ID,Secret access key,Console login link\nbob,,{ID},{SECRET},https://example\n"
         );
-        for text in [&create, &export, &pharmer, &datarobot, &csv_plain, &csv_user] {
+        for text in [
+            &create, &export, &pharmer, &datarobot, &csv_plain, &csv_user,
+        ] {
             let keys = parsed(text);
             assert_eq!(keys.access_key_id, ID, "{text}");
             assert_eq!(keys.secret_access_key.expose(), SECRET);
         }
         assert_eq!(
-            parsed(&export).session_token.map(|t| t.expose().to_string()),
+            parsed(&export)
+                .session_token
+                .map(|t| t.expose().to_string()),
             Some("tok".to_string())
         );
     }
 
     #[test]
     fn unknown_files_say_what_was_expected() {
-        assert!(parse_key_file(b"{\"foo\": 1}").unwrap_err().contains("pharmer"));
-        assert!(parse_key_file(b"a,b\n1,2\n").unwrap_err().contains("Access key ID"));
-        assert!(parse_key_file(b"{\"AccessKey\": ").unwrap_err().contains("line 1"));
+        assert!(
+            parse_key_file(b"{\"foo\": 1}")
+                .unwrap_err()
+                .contains("pharmer")
+        );
+        assert!(
+            parse_key_file(b"a,b\n1,2\n")
+                .unwrap_err()
+                .contains("Access key ID")
+        );
+        assert!(
+            parse_key_file(b"{\"AccessKey\": ")
+                .unwrap_err()
+                .contains("line 1")
+        );
     }
 
     #[test]

@@ -68,7 +68,15 @@ mod tests {
         let kind = |name: &str| Kind::of(set.get(name).unwrap()).name();
         assert_eq!(
             ["r", "w", "o", "p", "c", "s", "t"].map(kind),
-            ["assume-role", "web-identity", "sso", "process", "config-only", "static", "session"]
+            [
+                "assume-role",
+                "web-identity",
+                "sso",
+                "process",
+                "config-only",
+                "static",
+                "session"
+            ]
         );
     }
 }

@@ -64,9 +64,12 @@ impl Profile {
         files
     }
 
-    /// True when more than one section defines it.
+    /// True when one file defines it in more than one section.
     pub fn is_duplicated(&self) -> bool {
-        self.definitions.len() > 1
+        let mut files: Vec<FileKind> = self.definitions.iter().map(|o| o.file).collect();
+        let count = files.len();
+        files.dedup();
+        files.len() < count
     }
 }
 
