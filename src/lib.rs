@@ -4,6 +4,7 @@
 
 pub mod aws;
 pub mod cli;
+pub mod flows;
 pub mod presets;
 pub mod profiles;
 pub mod secret;

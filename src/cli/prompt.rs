@@ -92,11 +92,7 @@ pub fn ask_secret(question: &str) -> Result<Secret, Failure> {
                 eprintln!();
                 return Err(interrupted());
             }
-            KeyCode::Backspace => {
-                if buffer.pop().is_some() {
-                    eprint!("\u{8} \u{8}");
-                }
-            }
+            KeyCode::Backspace if buffer.pop().is_some() => eprint!("\u{8} \u{8}"),
             KeyCode::Char(c) => {
                 buffer.push(c);
                 eprint!("*");

@@ -185,7 +185,7 @@ impl Document {
         }
         if let Some(position) = text.find('\0') {
             return Err(ParseError {
-                line: line_number_at(text[..position].as_bytes()),
+                line: line_number_at(&text.as_bytes()[..position]),
                 message: "the file contains a NUL byte; it is not a text file".to_string(),
                 repair: None,
             });

@@ -375,8 +375,7 @@ fn set_key(document: &Document, file: FileKind, profile: &str, key: &str, value:
     let existing = sections
         .iter()
         .flat_map(|s| &s.properties)
-        .filter(|p| p.key == key)
-        .last();
+        .rfind(|p| p.key == key);
     match (existing, sections.last()) {
         (Some(property), _) => {
             if property.last_line > property.line {

@@ -1,0 +1,3 @@
+//! Pure state machines for the interactive flows: messages in, effects out, no I/O.
+
+pub mod setup;
