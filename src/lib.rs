@@ -5,6 +5,8 @@
 pub mod aws;
 pub mod cli;
 pub mod flows;
+pub mod journal;
 pub mod presets;
 pub mod profiles;
+pub mod runner;
 pub mod secret;

@@ -10,6 +10,7 @@ mod output;
 mod presets;
 mod prompt;
 mod repair;
+mod setup;
 mod show;
 
 use std::path::PathBuf;
@@ -70,6 +71,8 @@ pub enum Command {
     Rename(modify::RenameArgs),
     /// Make a named repair to a file the AWS SDKs cannot read
     Repair(repair::RepairArgs),
+    /// The setup wizard: create an IAM user, attach policies, create a key, write a profile
+    Setup(setup::SetupArgs),
     /// List the built-in and user presets for `setup`
     Presets(presets::PresetsArgs),
 }
@@ -171,6 +174,7 @@ fn run(context: &Context, command: Command) -> Outcome {
         Command::Rm(args) => modify::rm(context, args),
         Command::Rename(args) => modify::rename(context, args),
         Command::Repair(args) => repair::run(context, args),
+        Command::Setup(args) => setup::run(context, args),
         Command::Presets(args) => presets::run(args),
     }
 }

@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 
 use super::output::{ListFormat, print_structured, table};
 use super::{Context, Failure, Outcome};
+use crate::profiles::edit::SECRET_KEYS;
 use crate::profiles::formats::{KeyMaterial, to_datarobot, to_env_lines, to_pharmer};
 use crate::profiles::{Kind, Profile, ProfileSet};
 use crate::secret::mask;
@@ -31,9 +32,6 @@ pub struct ShowArgs {
     #[arg(long)]
     pub reveal: bool,
 }
-
-/// Keys whose values are secrets.
-pub const SECRET_KEYS: &[&str] = &["aws_secret_access_key", "aws_session_token"];
 
 /// Finds a profile or says which names exist.
 pub fn find<'a>(reading: &'a ProfileSet, name: &str) -> Result<&'a Profile, Failure> {

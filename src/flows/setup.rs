@@ -8,6 +8,8 @@
 
 use std::collections::BTreeSet;
 
+use serde::{Deserialize, Serialize};
+
 use crate::aws::{AwsError, AwsErrorKind, CallerIdentity, CredentialSource, ManagedPolicy};
 use crate::presets::{self, AttachTo, Preset};
 use crate::profiles::edit::validate_profile_name;
@@ -151,7 +153,8 @@ pub struct Existing {
 }
 
 /// One remote or file step of the run.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "kebab-case")]
 pub enum Action {
     CreateGroup {
         group: String,
@@ -181,6 +184,7 @@ pub enum Action {
     /// Check the new key with STS until it resolves to the user (IAM propagation takes seconds).
     VerifyKey {
         user: String,
+        profile: String,
         access_key_id: String,
     },
 }
@@ -217,7 +221,9 @@ impl Action {
                 }
                 command
             }
-            Action::VerifyKey { .. } => "aws sts get-caller-identity --profile <new>".to_string(),
+            Action::VerifyKey { profile, .. } => {
+                format!("aws sts get-caller-identity --profile {profile}")
+            }
         }
     }
 
@@ -514,7 +520,9 @@ impl Setup {
                 self.existing = None;
             }
             Msg::EditGroup(group) => {
-                self.answers.group = group.map(|g| g.trim().to_string()).filter(|g| !g.is_empty());
+                self.answers.group = group
+                    .map(|g| g.trim().to_string())
+                    .filter(|g| !g.is_empty());
                 self.existing = None;
             }
             Msg::TogglePolicy(name_or_arn) => {
@@ -535,11 +543,15 @@ impl Setup {
                 self.preview = None;
             }
             Msg::EditRegion(region) => {
-                self.answers.region = region.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
+                self.answers.region = region
+                    .map(|r| r.trim().to_string())
+                    .filter(|r| !r.is_empty());
                 self.preview = None;
             }
             Msg::EditOutput(output) => {
-                self.answers.output = output.map(|o| o.trim().to_string()).filter(|o| !o.is_empty());
+                self.answers.output = output
+                    .map(|o| o.trim().to_string())
+                    .filter(|o| !o.is_empty());
                 self.preview = None;
             }
             Msg::ReplaceProfile(replace) => self.answers.replace_profile = replace,
@@ -621,7 +633,11 @@ impl Setup {
             Step::Profile => self.next_from_profile(),
             Step::Review => self.start_run(),
             Step::Run => {
-                if self.run.iter().any(|i| matches!(i.status, Status::Failed(_))) {
+                if self
+                    .run
+                    .iter()
+                    .any(|i| matches!(i.status, Status::Failed(_)))
+                {
                     return self.retry_failed();
                 }
                 Vec::new()
@@ -681,7 +697,12 @@ impl Setup {
         let request = self.wait();
         vec![Effect::CheckPolicies {
             request,
-            arns: self.answers.policies.iter().map(|p| p.arn.clone()).collect(),
+            arns: self
+                .answers
+                .policies
+                .iter()
+                .map(|p| p.arn.clone())
+                .collect(),
         }]
     }
 
@@ -705,17 +726,21 @@ impl Setup {
         {
             return self.reject(
                 Field::Output,
-                format!("output must be one of {}", presets::OUTPUT_FORMATS.join(", ")),
+                format!(
+                    "output must be one of {}",
+                    presets::OUTPUT_FORMATS.join(", ")
+                ),
             );
         }
         match &self.preview {
-            Some(preview) if preview.profile_exists && !self.answers.replace_profile => self.reject(
-                Field::ReplaceProfile,
-                format!(
-                    "profile `{}` already exists; confirm that the new key replaces its keys",
-                    self.answers.profile
+            Some(preview) if preview.profile_exists && !self.answers.replace_profile => self
+                .reject(
+                    Field::ReplaceProfile,
+                    format!(
+                        "profile `{}` already exists; confirm that the new key replaces its keys",
+                        self.answers.profile
+                    ),
                 ),
-            ),
             Some(_) => {
                 self.step = Step::Review;
                 Vec::new()
@@ -744,7 +769,11 @@ impl Setup {
         Vec::new()
     }
 
-    fn user_looked_up(&mut self, request: RequestId, result: Result<Existing, AwsError>) -> Vec<Effect> {
+    fn user_looked_up(
+        &mut self,
+        request: RequestId,
+        result: Result<Existing, AwsError>,
+    ) -> Vec<Effect> {
         if !self.is_current(request) {
             return Vec::new();
         }
@@ -889,7 +918,25 @@ impl Setup {
     }
 
     /// Resumes a journalled run: the actions already done are marked so and the rest are started.
-    pub fn resume(&mut self, plan: Vec<Action>, done: &[Action]) -> Vec<Effect> {
+    /// `created_key_id` is the key an earlier attempt created and wrote, which still needs verifying.
+    pub fn resume(
+        &mut self,
+        plan: Vec<Action>,
+        done: &[Action],
+        created_key_id: Option<String>,
+    ) -> Vec<Effect> {
+        if let Some(Action::CreateKeyAndWriteProfile {
+            user,
+            profile,
+            region,
+            output,
+        }) = plan.last()
+        {
+            self.answers.user_name = user.clone();
+            self.answers.profile = profile.clone();
+            self.answers.region = region.clone();
+            self.answers.output = output.clone();
+        }
         self.run = plan
             .into_iter()
             .map(|action| RunItem {
@@ -901,15 +948,26 @@ impl Setup {
                 action,
             })
             .collect();
+        if let Some(access_key_id) = created_key_id {
+            self.run.push(RunItem {
+                action: Action::VerifyKey {
+                    user: self.answers.user_name.clone(),
+                    profile: self.answers.profile.clone(),
+                    access_key_id,
+                },
+                status: Status::Pending,
+            });
+        }
         self.step = Step::Run;
         self.start_next_wave()
     }
 
     /// Starts every pending action of the earliest unfinished wave, if nothing is running.
     fn start_next_wave(&mut self) -> Vec<Effect> {
-        let busy = self.run.iter().any(|i| {
-            matches!(i.status, Status::Running(_) | Status::Failed(_))
-        });
+        let busy = self
+            .run
+            .iter()
+            .any(|i| matches!(i.status, Status::Running(_) | Status::Failed(_)));
         if busy {
             return Vec::new();
         }
@@ -969,6 +1027,7 @@ impl Setup {
                         self.run.push(RunItem {
                             action: Action::VerifyKey {
                                 user: self.answers.user_name.clone(),
+                                profile: self.answers.profile.clone(),
                                 access_key_id: key.access_key_id.clone(),
                             },
                             status: Status::Pending,
@@ -1001,7 +1060,9 @@ impl Setup {
 fn run_way_out(error: &AwsError) -> String {
     let retry = "Press Enter (or run `credwiz setup --resume`) to retry, or `credwiz setup --rollback` to undo what was created.";
     match error.kind {
-        AwsErrorKind::Unreachable | AwsErrorKind::Throttling => format!("{} {retry}", error.way_out()),
+        AwsErrorKind::Unreachable | AwsErrorKind::Throttling => {
+            format!("{} {retry}", error.way_out())
+        }
         _ => format!("{} {retry}", error.way_out()),
     }
 }
@@ -1010,8 +1071,12 @@ fn run_way_out(error: &AwsError) -> String {
 pub fn is_plausible_region(region: &str) -> bool {
     let parts: Vec<&str> = region.split('-').collect();
     parts.len() >= 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
         && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
-        && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+            .last()
+            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
 }

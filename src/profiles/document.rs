@@ -229,6 +229,28 @@ impl Document {
             .unwrap_or(LineEnding::Lf)
     }
 
+    /// The document's text with the values of `secret_keys` masked, for showing diffs.
+    pub fn render_masked(&self, secret_keys: &[&str]) -> String {
+        let mut out = String::new();
+        for line in &self.lines {
+            match &line.kind {
+                LineKind::Property {
+                    key, value_span, ..
+                } if secret_keys.contains(&key.as_str()) => {
+                    let mut text = line.text.clone();
+                    text.replace_range(
+                        value_span.clone(),
+                        &crate::secret::mask(&line.text[value_span.clone()]),
+                    );
+                    out.push_str(&text);
+                }
+                _ => out.push_str(&line.text),
+            }
+            out.push_str(line.ending.as_str());
+        }
+        out
+    }
+
     /// The document's bytes.
     pub fn render(&self) -> String {
         let mut out = String::with_capacity(self.lines.iter().map(|l| l.text.len() + 2).sum());

@@ -73,6 +73,9 @@ impl Changes {
     }
 }
 
+/// Keys whose values are secrets: masked on screen and in diffs unless revealed.
+pub const SECRET_KEYS: &[&str] = &["aws_secret_access_key", "aws_session_token"];
+
 /// The settings of every section the SDKs read, without origins: what an edit must change.
 pub type Reading = BTreeMap<String, BTreeMap<String, String>>;
 
