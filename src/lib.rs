@@ -6,6 +6,7 @@ pub mod aws;
 pub mod cli;
 pub mod flows;
 pub mod journal;
+pub mod logging;
 pub mod presets;
 pub mod profiles;
 pub mod runner;

@@ -145,6 +145,7 @@ impl Context {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    crate::logging::init();
     let context = Context::from_args(&cli.global);
     let outcome = match cli.command {
         None => no_command(),
