@@ -1,17 +1,17 @@
-//! The journal of a setup run's remote steps, kept in the state folder.
+//! The journal of a run's remote steps (setup or rotation), kept in the state folder.
 //!
 //! A run writes its plan before the first remote call and records each action as it completes,
 //! so an interrupted run (Ctrl-C, crash, failure) can be resumed or rolled back. Journals hold
-//! key ids but never secrets. Each update replaces the file atomically.
+//! key ids but never secrets. Each update replaces the file atomically. The action type is the
+//! flow's own (`setup::Action`, ...), and `kind` keeps each flow's journals apart.
 
 use std::fs;
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-
-use crate::flows::setup::Action;
 
 /// The state folder: `CREDWIZ_STATE_DIR`, else the platform's state (or data) folder.
 pub fn state_dir() -> PathBuf {
@@ -26,9 +26,9 @@ pub fn state_dir() -> PathBuf {
 
 /// One completed action, with the facts needed to undo it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Completed {
+pub struct Completed<A> {
     #[serde(flatten)]
-    pub action: Action,
+    pub action: A,
     /// For a created key: its id (never its secret).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_key_id: Option<String>,
@@ -38,29 +38,33 @@ pub struct Completed {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Journal {
+pub struct Journal<A> {
+    /// Which flow wrote it, such as `setup` or `rotate`; also the file name's prefix.
+    pub kind: String,
     /// The profile whose credentials the run acted with, if it was a profile.
     pub source_profile: Option<String>,
-    pub plan: Vec<Action>,
-    pub completed: Vec<Completed>,
+    pub plan: Vec<A>,
+    pub completed: Vec<Completed<A>>,
     pub finished: bool,
     #[serde(skip)]
     pub path: PathBuf,
 }
 
-impl Journal {
-    /// Starts a journal for a new run.
+impl<A: Serialize + DeserializeOwned + Clone> Journal<A> {
+    /// Starts a journal for a new run of the `kind` flow.
     pub fn create(
         folder: &Path,
+        kind: &str,
         source_profile: Option<String>,
-        plan: Vec<Action>,
-    ) -> std::io::Result<Journal> {
+        plan: Vec<A>,
+    ) -> std::io::Result<Journal<A>> {
         let name = format!(
-            "setup-{}-{}.json",
+            "{kind}-{}-{}.json",
             time::OffsetDateTime::now_utc().unix_timestamp_nanos(),
             std::process::id()
         );
         let journal = Journal {
+            kind: kind.to_string(),
             source_profile,
             plan,
             completed: Vec::new(),
@@ -71,9 +75,9 @@ impl Journal {
         Ok(journal)
     }
 
-    pub fn load(path: &Path) -> std::io::Result<Journal> {
+    pub fn load(path: &Path) -> std::io::Result<Journal<A>> {
         let text = fs::read_to_string(path)?;
-        let mut journal: Journal = serde_json::from_str(&text).map_err(|e| {
+        let mut journal: Journal<A> = serde_json::from_str(&text).map_err(|e| {
             std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
                 format!("{}: {e}", path.display()),
@@ -83,12 +87,18 @@ impl Journal {
         Ok(journal)
     }
 
-    /// The newest journal of a run that did not finish, if any.
-    pub fn latest_unfinished(folder: &Path) -> Option<Journal> {
+    /// The newest journal of an unfinished `kind` run, if any.
+    pub fn latest_unfinished(folder: &Path, kind: &str) -> Option<Journal<A>> {
+        let prefix = format!("{kind}-");
         let mut paths: Vec<PathBuf> = fs::read_dir(folder.join("journal"))
             .ok()?
             .filter_map(|entry| entry.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(&prefix))
+            })
             .collect();
         paths.sort();
         paths
@@ -98,7 +108,7 @@ impl Journal {
             .find(|j| !j.finished)
     }
 
-    pub fn record(&mut self, completed: Completed) -> std::io::Result<()> {
+    pub fn record(&mut self, completed: Completed<A>) -> std::io::Result<()> {
         self.completed.push(completed);
         self.save()
     }
@@ -108,7 +118,7 @@ impl Journal {
         self.save()
     }
 
-    pub fn done_actions(&self) -> Vec<Action> {
+    pub fn done_actions(&self) -> Vec<A> {
         self.completed.iter().map(|c| c.action.clone()).collect()
     }
 
@@ -132,12 +142,14 @@ impl Journal {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::flows::setup::Action;
 
     #[test]
     fn a_journal_survives_a_round_trip_and_finds_the_unfinished_run() {
         let folder = tempfile::tempdir().unwrap();
         let plan = vec![Action::CreateUser { user: "u".into() }];
-        let mut journal = Journal::create(folder.path(), Some("admin".into()), plan).unwrap();
+        let mut journal =
+            Journal::create(folder.path(), "setup", Some("admin".into()), plan).unwrap();
         journal
             .record(Completed {
                 action: Action::CreateUser { user: "u".into() },
@@ -145,11 +157,12 @@ mod tests {
                 profile_existed: false,
             })
             .unwrap();
-        let found = Journal::latest_unfinished(folder.path()).unwrap();
+        let found = Journal::latest_unfinished(folder.path(), "setup").unwrap();
         assert_eq!(found, journal);
+        assert!(Journal::<Action>::latest_unfinished(folder.path(), "rotate").is_none());
         let mode = fs::metadata(&journal.path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
         journal.finish().unwrap();
-        assert!(Journal::latest_unfinished(folder.path()).is_none());
+        assert!(Journal::<Action>::latest_unfinished(folder.path(), "setup").is_none());
     }
 }

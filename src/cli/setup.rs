@@ -14,7 +14,7 @@ use crate::aws::{CredentialSource, Endpoints};
 use crate::flows::setup::{Action, Effect, Msg, Setup, Status, Step};
 use crate::journal::{self, Journal};
 use crate::presets;
-use crate::runner::{Backoff, Runner};
+use crate::runner::{Backoff, Runner, SETUP_JOURNAL};
 
 #[derive(Args, Debug, Default)]
 pub struct SetupArgs {
@@ -104,7 +104,12 @@ fn prefilled(args: &SetupArgs) -> Result<Setup, Failure> {
         setup.update(msg);
     }
     if !args.policies.is_empty() {
-        let from_preset: Vec<String> = setup.answers.policies.iter().map(|p| p.arn.clone()).collect();
+        let from_preset: Vec<String> = setup
+            .answers
+            .policies
+            .iter()
+            .map(|p| p.arn.clone())
+            .collect();
         for arn in from_preset.into_iter().chain(args.policies.iter().cloned()) {
             setup.update(Msg::TogglePolicy(arn));
         }
@@ -151,7 +156,12 @@ impl Progress {
 }
 
 /// Feeds results back into the machine until no effect is left.
-async fn settle(setup: &mut Setup, runner: &Runner, mut effects: Vec<Effect>, progress: &mut Progress) {
+async fn settle(
+    setup: &mut Setup,
+    runner: &Runner,
+    mut effects: Vec<Effect>,
+    progress: &mut Progress,
+) {
     while !effects.is_empty() {
         let messages = runner.perform_all(effects).await;
         effects = messages
@@ -170,7 +180,12 @@ fn problem_failure(setup: &Setup) -> Option<Failure> {
 }
 
 /// Walks the machine with Next until it reaches `until`, or fails.
-async fn walk_to(setup: &mut Setup, runner: &Runner, until: Step, progress: &mut Progress) -> Outcome {
+async fn walk_to(
+    setup: &mut Setup,
+    runner: &Runner,
+    until: Step,
+    progress: &mut Progress,
+) -> Outcome {
     let mut unchanged = 0;
     while setup.step < until {
         let before = (setup.step, setup.account.is_some(), setup.existing);
@@ -194,16 +209,25 @@ async fn walk_to(setup: &mut Setup, runner: &Runner, until: Step, progress: &mut
             && had_effects
         {
             if existing.user {
-                eprintln!("• user {} exists; it will be reused", setup.answers.user_name);
+                eprintln!(
+                    "• user {} exists; it will be reused",
+                    setup.answers.user_name
+                );
             }
             if existing.group {
-                eprintln!("• group {} exists; it will be reused", setup.answers.group.clone().unwrap_or_default());
+                eprintln!(
+                    "• group {} exists; it will be reused",
+                    setup.answers.group.clone().unwrap_or_default()
+                );
             }
         }
         if (setup.step, setup.account.is_some(), setup.existing) == before {
             unchanged += 1;
             if unchanged > 2 {
-                return Err(Failure::Error(format!("setup is stuck at the {} step", setup.step.title())));
+                return Err(Failure::Error(format!(
+                    "setup is stuck at the {} step",
+                    setup.step.title()
+                )));
             }
         } else {
             unchanged = 0;
@@ -214,9 +238,14 @@ async fn walk_to(setup: &mut Setup, runner: &Runner, until: Step, progress: &mut
 
 fn print_review(setup: &Setup) {
     if let Some(account) = &setup.account {
-        eprintln!("Account {} as {}", account.identity.account, account.identity.arn);
+        eprintln!(
+            "Account {} as {}",
+            account.identity.account, account.identity.arn
+        );
         if account.identity.is_root() {
-            eprintln!("warning: these are the account's root credentials; an IAM admin user is safer");
+            eprintln!(
+                "warning: these are the account's root credentials; an IAM admin user is safer"
+            );
         }
     }
     for name in &setup.unavailable {
@@ -224,7 +253,10 @@ fn print_review(setup: &Setup) {
     }
     for policy in &setup.answers.policies {
         if policy.grants_full_control() {
-            eprintln!("warning: {} grants full control of the account", policy.name());
+            eprintln!(
+                "warning: {} grants full control of the account",
+                policy.name()
+            );
         }
     }
     println!("# Plan");
@@ -248,12 +280,17 @@ fn print_review(setup: &Setup) {
 fn print_done(setup: &Setup) {
     let profile = &setup.answers.profile;
     if let Some(key) = &setup.created_key {
-        eprintln!("\n✓ Profile `{profile}` holds the new key {} for user {}.", key.access_key_id, setup.answers.user_name);
+        eprintln!(
+            "\n✓ Profile `{profile}` holds the new key {} for user {}.",
+            key.access_key_id, setup.answers.user_name
+        );
     }
     if let Some(arn) = &setup.verified_arn {
         eprintln!("✓ Verified with STS: {arn}");
     }
-    eprintln!("The secret was written to the credentials file only; see it with `credwiz show {profile} --reveal`.");
+    eprintln!(
+        "The secret was written to the credentials file only; see it with `credwiz show {profile} --reveal`."
+    );
     eprintln!("\nNext:\n  export AWS_PROFILE={profile}");
     if let Some(next) = setup.preset().and_then(|p| p.next_steps_for(profile)) {
         eprintln!("  {next}");
@@ -275,10 +312,15 @@ fn watch_interrupt() -> Arc<AtomicBool> {
 
 async fn run_to_done(setup: &mut Setup, runner: &Runner, mut effects: Vec<Effect>) -> Outcome {
     let interrupted = watch_interrupt();
-    let mut progress = Progress { printed: BTreeSet::new() };
+    let mut progress = Progress {
+        printed: BTreeSet::new(),
+    };
     while !effects.is_empty() {
         let messages = runner.perform_all(effects).await;
-        effects = messages.into_iter().flat_map(|msg| setup.update(msg)).collect();
+        effects = messages
+            .into_iter()
+            .flat_map(|msg| setup.update(msg))
+            .collect();
         progress.print(setup);
         if interrupted.load(Ordering::SeqCst) && !effects.is_empty() {
             return Err(Failure::Error(
@@ -294,7 +336,9 @@ async fn run_to_done(setup: &mut Setup, runner: &Runner, mut effects: Vec<Effect
         print_done(setup);
         return Ok(());
     }
-    Err(Failure::Error("the run stopped before finishing; see `credwiz setup --resume`".to_string()))
+    Err(Failure::Error(
+        "the run stopped before finishing; see `credwiz setup --resume`".to_string(),
+    ))
 }
 
 pub fn run(context: &Context, args: SetupArgs) -> Outcome {
@@ -311,10 +355,13 @@ async fn run_async(context: &Context, args: SetupArgs) -> Outcome {
     let interactive = !args.yes && !args.dry_run && prompt::can_prompt();
     if interactive {
         return Err(Failure::Usage(
-            "the interactive wizard is not available yet; pass --yes with the answers as flags".to_string(),
+            "the interactive wizard is not available yet; pass --yes with the answers as flags"
+                .to_string(),
         ));
     }
-    let mut progress = Progress { printed: BTreeSet::new() };
+    let mut progress = Progress {
+        printed: BTreeSet::new(),
+    };
     walk_to(&mut setup, &runner, Step::Review, &mut progress).await?;
     print_review(&setup);
     if args.dry_run {
@@ -322,7 +369,10 @@ async fn run_async(context: &Context, args: SetupArgs) -> Outcome {
         return Ok(());
     }
     if !args.yes {
-        return Err(Failure::Usage("setup creates AWS resources: pass --yes to confirm the plan above (or --dry-run)".to_string()));
+        return Err(Failure::Usage(
+            "setup creates AWS resources: pass --yes to confirm the plan above (or --dry-run)"
+                .to_string(),
+        ));
     }
     let effects = setup.update(Msg::Next);
     run_to_done(&mut setup, &runner, effects).await
@@ -330,11 +380,21 @@ async fn run_async(context: &Context, args: SetupArgs) -> Outcome {
 
 /// `--resume` and `--rollback`: continue or undo the newest unfinished run.
 async fn continue_journal(runner: &Runner, args: &SetupArgs) -> Outcome {
-    let Some(mut journal) = Journal::latest_unfinished(&journal::state_dir()) else {
-        return Err(Failure::Error("there is no unfinished setup run to continue".to_string()));
+    let Some(mut journal) =
+        Journal::<Action>::latest_unfinished(&journal::state_dir(), SETUP_JOURNAL)
+    else {
+        return Err(Failure::Error(
+            "there is no unfinished setup run to continue".to_string(),
+        ));
     };
-    let source = credential_source(args.source_profile.as_deref().or(journal.source_profile.as_deref()))
-        .ok_or_else(|| Failure::Usage("name the credentials to act with: --source-profile".to_string()))?;
+    let source = credential_source(
+        args.source_profile
+            .as_deref()
+            .or(journal.source_profile.as_deref()),
+    )
+    .ok_or_else(|| {
+        Failure::Usage("name the credentials to act with: --source-profile".to_string())
+    })?;
     runner.connect(&source).await?;
     if args.rollback {
         let results = runner.rollback(&mut journal).await;
@@ -359,7 +419,12 @@ async fn continue_journal(runner: &Runner, args: &SetupArgs) -> Outcome {
         .completed
         .iter()
         .find_map(|c| c.access_key_id.clone())
-        .filter(|_| !journal.completed.iter().any(|c| matches!(c.action, Action::VerifyKey { .. })));
+        .filter(|_| {
+            !journal
+                .completed
+                .iter()
+                .any(|c| matches!(c.action, Action::VerifyKey { .. }))
+        });
     let mut setup = Setup::new(Vec::new());
     let plan = journal.plan.clone();
     let done = journal.done_actions();

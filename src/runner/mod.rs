@@ -13,10 +13,12 @@ use crate::aws::{
     AwsClients, AwsError, AwsErrorKind, CredentialSource, Endpoints, ManagedPolicy,
     ProfileFilePaths, connect,
 };
-use crate::flows::setup::{Account, Action, ActionOutput, CreatedKey, Effect, Existing, Msg, Preview};
+use crate::flows::setup::{
+    Account, Action, ActionOutput, CreatedKey, Effect, Existing, Msg, Preview,
+};
 use crate::journal::{Completed, Journal};
-use crate::profiles::store::{self, write_edits};
 use crate::profiles::edit::SECRET_KEYS;
+use crate::profiles::store::{self, write_edits};
 use crate::profiles::{Edit, FilePaths};
 
 /// How long and how often to retry verifying a new key while IAM propagates it.
@@ -69,13 +71,16 @@ fn is_propagation_delay(error: &AwsError) -> bool {
     )
 }
 
+/// The journal kind of setup runs.
+pub const SETUP_JOURNAL: &str = "setup";
+
 struct Inner {
     paths: FilePaths,
     endpoints: Endpoints,
     state_dir: std::path::PathBuf,
     verify: Backoff,
     clients: Mutex<Option<AwsClients>>,
-    journal: Mutex<Option<Journal>>,
+    journal: Mutex<Option<Journal<Action>>>,
     source_profile: Mutex<Option<String>>,
 }
 
@@ -115,7 +120,7 @@ impl Runner {
     }
 
     /// Continues an existing journal (for `--resume`).
-    pub fn adopt_journal(&self, journal: Journal) {
+    pub fn adopt_journal(&self, journal: Journal<Action>) {
         *self.inner.journal.lock().expect("journal lock") = Some(journal);
     }
 
@@ -163,9 +168,10 @@ impl Runner {
             Effect::LoadPolicyCatalog { request } => {
                 Some(Msg::CatalogLoaded(request, self.policy_catalog().await))
             }
-            Effect::CheckPolicies { request, arns } => {
-                Some(Msg::PoliciesChecked(request, self.check_policies(arns).await))
-            }
+            Effect::CheckPolicies { request, arns } => Some(Msg::PoliciesChecked(
+                request,
+                self.check_policies(arns).await,
+            )),
             Effect::PreviewFiles {
                 request,
                 profile,
@@ -176,9 +182,16 @@ impl Runner {
                 self.preview(&profile, region.as_deref(), output.as_deref()),
             )),
             Effect::BeginJournal { plan } => {
-                let source = self.inner.source_profile.lock().expect("source lock").clone();
-                match Journal::create(&self.inner.state_dir, source, plan) {
-                    Ok(journal) => *self.inner.journal.lock().expect("journal lock") = Some(journal),
+                let source = self
+                    .inner
+                    .source_profile
+                    .lock()
+                    .expect("source lock")
+                    .clone();
+                match Journal::create(&self.inner.state_dir, SETUP_JOURNAL, source, plan) {
+                    Ok(journal) => {
+                        *self.inner.journal.lock().expect("journal lock") = Some(journal)
+                    }
                     Err(error) => tracing::warn!("could not start the journal: {error}"),
                 }
                 None
@@ -271,7 +284,12 @@ impl Runner {
         Ok(found)
     }
 
-    fn preview(&self, profile: &str, region: Option<&str>, output: Option<&str>) -> Result<Preview, String> {
+    fn preview(
+        &self,
+        profile: &str,
+        region: Option<&str>,
+        output: Option<&str>,
+    ) -> Result<Preview, String> {
         let loaded = store::load_both(&self.inner.paths).map_err(|e| e.to_string())?;
         let profile_exists = loaded.reading().get(profile).is_some();
         let edits = profile_edits(
@@ -282,7 +300,10 @@ impl Runner {
             },
             region,
             output,
-            loaded.reading().get(profile).is_some_and(|p| p.get("aws_session_token").is_some()),
+            loaded
+                .reading()
+                .get(profile)
+                .is_some_and(|p| p.get("aws_session_token").is_some()),
         );
         let mut config = loaded.config.document.clone();
         let mut credentials = loaded.credentials.document.clone();
@@ -292,7 +313,9 @@ impl Runner {
             credentials.render_masked(SECRET_KEYS),
         ];
         for edit in &edits {
-            let changes = edit.apply(&config, &credentials).map_err(|e| e.to_string())?;
+            let changes = edit
+                .apply(&config, &credentials)
+                .map_err(|e| e.to_string())?;
             if let Some(text) = changes.config {
                 config = crate::profiles::Document::parse(&text).map_err(|e| e.to_string())?;
             }
@@ -316,7 +339,7 @@ impl Runner {
         })
     }
 
-    fn journal_record(&self, completed: Completed) {
+    fn journal_record(&self, completed: Completed<Action>) {
         if let Some(journal) = self.inner.journal.lock().expect("journal lock").as_mut() {
             if let Err(error) = journal.record(completed) {
                 tracing::warn!("could not update the journal: {error}");
@@ -366,7 +389,13 @@ impl Runner {
                 output,
             } => {
                 let (key, existed) = self
-                    .create_key_and_write(&clients, user, profile, region.as_deref(), output.as_deref())
+                    .create_key_and_write(
+                        &clients,
+                        user,
+                        profile,
+                        region.as_deref(),
+                        output.as_deref(),
+                    )
                     .await?;
                 completed.access_key_id = Some(key.access_key_id.clone());
                 completed.profile_existed = existed;
@@ -425,7 +454,12 @@ impl Runner {
     }
 
     /// Checks the written profile with STS until it resolves to `user`.
-    async fn verify_profile(&self, profile: &str, user: &str, access_key_id: &str) -> Result<String, AwsError> {
+    async fn verify_profile(
+        &self,
+        profile: &str,
+        user: &str,
+        access_key_id: &str,
+    ) -> Result<String, AwsError> {
         let files = self.files();
         let endpoints = self.inner.endpoints.clone();
         let source = CredentialSource::Profile(profile.to_string());
@@ -454,7 +488,10 @@ impl Runner {
     /// Undoes what a journalled run created, newest first: the key (and the profile, if the run
     /// created it), then memberships and attachments of entities the run created, then the user
     /// and group. Returns each undo step with its result; the journal is closed when all succeed.
-    pub async fn rollback(&self, journal: &mut Journal) -> Vec<(String, Result<(), AwsError>)> {
+    pub async fn rollback(
+        &self,
+        journal: &mut Journal<Action>,
+    ) -> Vec<(String, Result<(), AwsError>)> {
         let clients = match self.clients("rollback") {
             Ok(clients) => clients,
             Err(error) => return vec![("connect".to_string(), Err(error))],
@@ -478,7 +515,10 @@ impl Runner {
                     if result.is_ok() && !completed.profile_existed {
                         result = self.remove_profile_holding(profile, key_id);
                     }
-                    (format!("Delete access key {key_id} and profile {profile}"), result)
+                    (
+                        format!("Delete access key {key_id} and profile {profile}"),
+                        result,
+                    )
                 }
                 Action::AttachUserPolicy { user, arn } if created_user => (
                     format!("Detach {arn} from {user}"),
