@@ -51,6 +51,10 @@ pub enum EditError {
     NoSuchProfile(String),
     #[error("profile `{0}` already exists")]
     ProfileExists(String),
+    #[error(
+        "the config file has both [profile default] and an ignored [default]; remove the ignored [default] section first, so that renaming does not bring it back"
+    )]
+    ShadowedDefault,
 }
 
 /// The new text of each file an edit changes (`None`: that file is unchanged).
@@ -187,6 +191,11 @@ impl Edit {
                 if from != to && set.get(to).is_some() {
                     return Err(EditError::ProfileExists(to.clone()));
                 }
+                if sections_of(config, FileKind::Config, from, false).len()
+                    != sections_of(config, FileKind::Config, from, true).len()
+                {
+                    return Err(EditError::ShadowedDefault);
+                }
                 for (file, document) in documents {
                     record(file, rename_profile(document, file, from, to));
                 }
@@ -258,8 +267,8 @@ fn validate_value(key: &str, value: &str) -> Result<(), EditError> {
         Some("contains a NUL byte")
     } else if value != value.trim_matches([' ', '\t']) {
         Some("starts or ends with whitespace, which the SDKs would drop")
-    } else if value.contains(" #") || value.contains(" ;") || value.contains("\t#") {
-        Some("contains ` #` or ` ;`, which the SDKs read as the start of a comment")
+    } else if starts_a_comment(value) {
+        Some("has `#` or `;` at its start or after a space, which the SDKs read as a comment")
     } else {
         None
     };
@@ -270,6 +279,17 @@ fn validate_value(key: &str, value: &str) -> Result<(), EditError> {
         }),
         None => Ok(()),
     }
+}
+
+/// True when the SDKs would cut the value at a `#` or `;`: one at the start, or one after any
+/// whitespace character.
+fn starts_a_comment(value: &str) -> bool {
+    let mut previous: Option<char> = None;
+    value.chars().any(|c| {
+        let cut = matches!(c, '#' | ';') && previous.is_none_or(char::is_whitespace);
+        previous = Some(c);
+        cut
+    })
 }
 
 /// The sections of `document` that define `profile`. With `effective_only`, a config file's
@@ -426,16 +446,36 @@ fn remove_profile(document: &Document, file: FileKind, profile: &str) -> Option<
     let sections = sections_of(document, file, profile, false);
     let mut buffer = LineBuffer::new(document);
     for section in sections.iter().rev() {
-        buffer.remove(section.start..section.end);
+        buffer.remove(section.start..removal_end(document, section));
     }
     buffer.into_text()
+}
+
+/// Where removing a section stops: after its content and trailing blank lines, but before a
+/// comment block in its tail, which introduces what follows (`# --- work ---`).
+fn removal_end(document: &Document, section: &Section) -> usize {
+    let content_end = section
+        .properties
+        .last()
+        .map_or(section.header, |p| p.last_line)
+        + 1;
+    (content_end..section.end)
+        .find(|&i| document.lines()[i].kind == LineKind::Comment)
+        .unwrap_or(section.end)
+}
+
+/// The text after a header's closing bracket (its comment), kept when the header is rewritten.
+fn header_suffix(text: &str) -> &str {
+    let comment = text.find(['#', ';']).unwrap_or(text.len());
+    text[..comment]
+        .rfind(']')
+        .map_or("", |bracket| &text[bracket + 1..])
 }
 
 fn rename_profile(document: &Document, file: FileKind, from: &str, to: &str) -> Option<String> {
     let mut buffer = LineBuffer::new(document);
     for section in sections_of(document, file, from, false) {
-        let text = &document.lines()[section.header].text;
-        let after_bracket = text.rfind(']').map_or("", |i| &text[i + 1..]);
+        let after_bracket = header_suffix(&document.lines()[section.header].text);
         buffer.replace_text(
             section.header,
             format!("{}{after_bracket}", header_for(file, to)),

@@ -47,13 +47,9 @@ pub enum StoreError {
     #[error("{0}")]
     Edit(#[from] EditError),
     #[error(
-        "{path}: after writing, the file does not read back as intended ({detail}); the previous version is in {backup}"
+        "{paths}: after writing, the files do not read back as intended ({detail}); each file's previous version is beside it as <file>.credwiz-backup"
     )]
-    Verification {
-        path: PathBuf,
-        detail: String,
-        backup: PathBuf,
-    },
+    Verification { paths: String, detail: String },
 }
 
 fn repair_hint(repair: Option<Repair>) -> String {
@@ -238,11 +234,13 @@ fn verify(targets: &[(FileKind, PathBuf); 2], expected: &Reading) -> Result<(), 
         .find(|name| expected.get(*name) != actual.get(*name))
         .cloned()
         .unwrap_or_default();
-    let path = &targets[1].1;
+    let written: Vec<String> = targets
+        .iter()
+        .map(|(_, path)| path.display().to_string())
+        .collect();
     Err(StoreError::Verification {
-        path: path.clone(),
+        paths: written.join(" and "),
         detail: format!("[{differing}] differs from what was intended"),
-        backup: backup_path(path),
     })
 }
 
@@ -280,6 +278,12 @@ fn folder_of(path: &Path) -> PathBuf {
 fn ensure_folder(folder: &Path) -> Result<(), StoreError> {
     if folder.is_dir() {
         return Ok(());
+    }
+    if folder.exists() {
+        return Err(StoreError::Io {
+            path: folder.to_path_buf(),
+            message: "this is a file, not a folder".to_string(),
+        });
     }
     let parent_exists = folder
         .parent()

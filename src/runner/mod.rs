@@ -340,10 +340,10 @@ impl Runner {
     }
 
     fn journal_record(&self, completed: Completed<Action>) {
-        if let Some(journal) = self.inner.journal.lock().expect("journal lock").as_mut() {
-            if let Err(error) = journal.record(completed) {
-                tracing::warn!("could not update the journal: {error}");
-            }
+        if let Some(journal) = self.inner.journal.lock().expect("journal lock").as_mut()
+            && let Err(error) = journal.record(completed)
+        {
+            tracing::warn!("could not update the journal: {error}");
         }
     }
 
