@@ -577,18 +577,40 @@ mod tests {
     }
 
     #[test]
+    fn remove_keeps_a_comment_block_that_introduces_what_follows() {
+        let (config, _) = apply(
+            Edit::Remove {
+                profile: "a".into(),
+            },
+            "[profile a]\nk = v\n\n# --- work ---\n\n[profile b]\n",
+            "",
+        );
+        assert_eq!(config, "# --- work ---\n\n[profile b]\n");
+    }
+
+    #[test]
+    fn values_that_start_a_comment_are_refused() {
+        for value in ["#x", ";x", "a\t;b", "a\u{a0}#b", "a\u{3000};b"] {
+            assert!(set("a", "k", value).validate().is_err(), "{value:?}");
+        }
+        for value in ["a#b", "a;b", "pa$$#word"] {
+            assert!(set("a", "k", value).validate().is_ok(), "{value:?}");
+        }
+    }
+
+    #[test]
     fn rename_updates_headers_and_source_profile() {
         let (config, credentials) = apply(
             Edit::Rename {
                 from: "a".into(),
                 to: "c".into(),
             },
-            "[profile a] ; main\nregion = x\n[profile b]\nsource_profile = a\n",
+            "[profile a] ; see [notes]\nregion = x\n[profile b]\nsource_profile = a\n",
             "[a]\nk = v\n",
         );
         assert_eq!(
             config,
-            "[profile c] ; main\nregion = x\n[profile b]\nsource_profile = c\n"
+            "[profile c] ; see [notes]\nregion = x\n[profile b]\nsource_profile = c\n"
         );
         assert_eq!(credentials, "[c]\nk = v\n");
     }
