@@ -31,10 +31,14 @@ pub struct Completed<A> {
     pub action: A,
     /// For a created key: its id (never its secret).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub access_key_id: Option<String>,
+    pub created_key_id: Option<String>,
     /// For a written profile: whether it existed before the run.
     #[serde(default)]
     pub profile_existed: bool,
+    /// For an attachment or membership: whether it was already there, so undoing must not
+    /// remove it.
+    #[serde(default)]
+    pub already_present: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -153,8 +157,9 @@ mod tests {
         journal
             .record(Completed {
                 action: Action::CreateUser { user: "u".into() },
-                access_key_id: None,
+                created_key_id: None,
                 profile_existed: false,
+                already_present: false,
             })
             .unwrap();
         let found = Journal::latest_unfinished(folder.path(), "setup").unwrap();

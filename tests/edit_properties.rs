@@ -291,7 +291,7 @@ fn has_section(document: &Document, file: FileKind, profile: &str) -> bool {
     document
         .sections()
         .iter()
-        .any(|s| SectionName::parse(&s.raw_name).profile_name(file) == Some(profile))
+        .any(|s| SectionName::parse(document.section_name(s)).profile_name(file) == Some(profile))
 }
 
 /// Checks that `new` is `old` with `count` contiguous lines inserted, the last being
@@ -352,9 +352,8 @@ fn check_replacement(
     value: &str,
 ) -> Result<(), TestCaseError> {
     let property = old_document
-        .sections()
+        .properties()
         .iter()
-        .flat_map(|s| &s.properties)
         .find(|p| p.line == line)
         .expect("the setting's origin is a property line");
     let old_lines = raw_lines(old);
@@ -382,14 +381,14 @@ fn check_replacement(
         new
     );
     let original = &old_document.lines()[line];
-    let LineKind::Property { value_span, .. } = &original.kind else {
-        unreachable!()
-    };
+    let text = old_document.text();
+    let line_span = original.span.range();
+    let value_span = property.value.range();
     let replaced = new_lines[line];
-    let prefix = original.text[..value_span.start].trim_end_matches([' ', '\t']);
+    let prefix = text[line_span.start..value_span.start].trim_end_matches([' ', '\t']);
     let suffix = format!(
         "{}{}",
-        &original.text[value_span.end..],
+        &text[value_span.end..line_span.end],
         original.ending.as_str()
     );
     prop_assert!(
@@ -420,6 +419,20 @@ fn check_edits(config: &str, credentials: &str, edits: &[Edit]) -> Result<(), Te
             }
             Err(EditError::ProfileExists(name)) => {
                 prop_assert!(before_set.get(&name).is_some(), "{:?}", edit);
+                continue;
+            }
+            Err(EditError::ShadowedDefault) => {
+                let names: Vec<SectionName> = docs[0]
+                    .sections()
+                    .iter()
+                    .map(|s| SectionName::parse(docs[0].section_name(s)))
+                    .collect();
+                prop_assert!(
+                    names.iter().any(SectionName::is_prefixed_default)
+                        && names.iter().any(SectionName::is_unprefixed_default),
+                    "{:?}",
+                    edit
+                );
                 continue;
             }
             Err(error) => {
@@ -516,6 +529,9 @@ fn check_edits(config: &str, credentials: &str, edits: &[Edit]) -> Result<(), Te
                     );
                 }
             }
+            Edit::RequireAbsent { .. } => {
+                prop_assert_eq!(&new_texts[..], &texts[..], "a precondition changes nothing");
+            }
             Edit::Rename { .. } => {
                 for i in 0..2 {
                     let old_lines = raw_lines(&texts[i]);
@@ -525,11 +541,12 @@ fn check_edits(config: &str, credentials: &str, edits: &[Edit]) -> Result<(), Te
                         if o == line {
                             continue;
                         }
-                        let kind = &docs[i].lines()[n].kind;
+                        let kind = docs[i].lines()[n].kind;
                         let is_header = matches!(kind, LineKind::Header { .. });
                         let is_reference = matches!(
                             kind,
-                            LineKind::Property { key, .. } if key == "source_profile"
+                            LineKind::Property { key, .. }
+                                if docs[i].slice(key).eq_ignore_ascii_case("source_profile")
                         );
                         prop_assert!(
                             is_header || is_reference,

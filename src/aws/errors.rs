@@ -51,6 +51,16 @@ pub(crate) const NO_CREDENTIALS: &str = "NoCredentials";
 const UNREACHABLE_PREFIX: &str = "could not reach ";
 
 impl AwsError {
+    /// The failed operation, its code and AWS's message, without the way out.
+    pub fn headline(&self) -> String {
+        format!(
+            "{} failed{}: {}",
+            self.operation,
+            code_suffix(&self.code),
+            self.message
+        )
+    }
+
     /// Classifies an error AWS answered with, from its code and message.
     pub fn from_code(operation: &'static str, code: Option<&str>, message: &str) -> AwsError {
         let kind = match code.unwrap_or_default() {

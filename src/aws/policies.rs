@@ -158,6 +158,30 @@ impl AwsClients {
             })
             .collect())
     }
+
+    /// IAM `ListAttachedGroupPolicies`, every page.
+    pub async fn list_attached_group_policies(
+        &self,
+        group_name: &str,
+    ) -> Result<Vec<AttachedPolicy>, AwsError> {
+        let attached = self
+            .iam
+            .list_attached_group_policies()
+            .group_name(group_name)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(self.iam_error("iam:ListAttachedGroupPolicies"))?;
+        Ok(attached
+            .into_iter()
+            .map(|policy| AttachedPolicy {
+                name: policy.policy_name.unwrap_or_default(),
+                arn: policy.policy_arn.unwrap_or_default(),
+            })
+            .collect())
+    }
 }
 
 #[cfg(test)]

@@ -97,7 +97,7 @@ fn accept_doubts(keys: &KeyMaterial, force: bool) -> Outcome {
         }
         return Err(Failure::Error("nothing was written".to_string()));
     }
-    Err(Failure::Error(format!(
+    Err(Failure::Usage(format!(
         "{}; pass --force to store them anyway (emulators use other formats)",
         doubts.join("; ")
     )))
@@ -105,7 +105,11 @@ fn accept_doubts(keys: &KeyMaterial, force: bool) -> Outcome {
 
 pub fn run(context: &Context, args: AddArgs) -> Outcome {
     validate_profile_name(&args.name)?;
-    let existing = context.load()?.reading().get(&args.name).cloned();
+    let existing = context
+        .load()?
+        .reading_of(&[&args.name])
+        .get(&args.name)
+        .cloned();
     if existing.is_some() && !args.force {
         return Err(Failure::Error(format!(
             "profile `{}` already exists; pass --force to replace its keys, or use `credwiz set`",
@@ -129,10 +133,16 @@ pub fn run(context: &Context, args: AddArgs) -> Outcome {
         key: key.to_string(),
         value: value.to_string(),
     };
-    let mut edits = vec![
+    let mut edits = Vec::new();
+    if !args.force {
+        edits.push(Edit::RequireAbsent {
+            profile: args.name.clone(),
+        });
+    }
+    edits.extend([
         set("aws_access_key_id", &keys.access_key_id),
         set("aws_secret_access_key", keys.secret_access_key.expose()),
-    ];
+    ]);
     match &keys.session_token {
         Some(token) => edits.push(set("aws_session_token", token.expose())),
         None if existing

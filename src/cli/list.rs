@@ -4,8 +4,8 @@ use clap::Args;
 use serde::Serialize;
 
 use super::output::{ListFormat, print_structured, table};
-use super::{Context, Outcome};
-use crate::profiles::{FileKind, Kind, Profile};
+use super::{Context, Outcome, exit_without_freeing};
+use crate::profiles::{FileKind, Kind, Profile, ProfileSet};
 
 #[derive(Args, Debug)]
 pub struct ListArgs {
@@ -18,7 +18,7 @@ pub struct ListArgs {
 struct ListEntry<'a> {
     name: &'a str,
     kind: Kind,
-    files: Vec<FileKind>,
+    files: &'static [FileKind],
     region: Option<&'a str>,
 }
 
@@ -36,9 +36,15 @@ impl<'a> ListEntry<'a> {
 pub fn run(context: &Context, args: ListArgs) -> Outcome {
     let loaded = context.load()?;
     let reading = loaded.reading();
+    let outcome = print_list(&reading, args.output);
+    exit_without_freeing((loaded, reading));
+    outcome
+}
+
+fn print_list(reading: &ProfileSet, output: ListFormat) -> Outcome {
     let entries: Vec<ListEntry> = reading.profiles.values().map(ListEntry::of).collect();
-    if args.output != ListFormat::Table {
-        return print_structured(&entries, args.output);
+    if output != ListFormat::Table {
+        return print_structured(&entries, output);
     }
     let mut rows = vec![
         ["NAME", "KIND", "REGION", "FILES"]

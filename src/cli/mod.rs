@@ -4,12 +4,14 @@
 //! fault), 2 usage error (including a missing flag in a run that cannot prompt).
 
 mod add;
+mod check;
 mod list;
 mod modify;
 mod output;
 mod presets;
 mod prompt;
 mod repair;
+mod rotate;
 mod setup;
 mod show;
 
@@ -75,6 +77,10 @@ pub enum Command {
     Setup(setup::SetupArgs),
     /// List the built-in and user presets for `setup`
     Presets(presets::PresetsArgs),
+    /// Verify profiles against STS; report key age and last use where IAM allows it
+    Check(check::CheckArgs),
+    /// Rotate the access key behind a profile (and every profile holding the same key)
+    Rotate(rotate::RotateArgs),
 }
 
 /// Why a command failed, which decides the exit code.
@@ -143,6 +149,12 @@ impl Context {
     }
 }
 
+/// Leaves `value` to the operating system: the command is about to exit, and freeing the
+/// reading of 10,000 profiles piece by piece would take longer than printing it.
+pub fn exit_without_freeing<T>(value: T) {
+    std::mem::forget(value);
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     crate::logging::init();
@@ -177,6 +189,8 @@ fn run(context: &Context, command: Command) -> Outcome {
         Command::Repair(args) => repair::run(context, args),
         Command::Setup(args) => setup::run(context, args),
         Command::Presets(args) => presets::run(args),
+        Command::Check(args) => check::run(context, args),
+        Command::Rotate(args) => rotate::run(context, args),
     }
 }
 
@@ -187,7 +201,7 @@ fn no_command() -> Outcome {
         ));
     }
     Err(Failure::Usage(
-        "the interactive screen is not built yet; use the commands listed by `credwiz --help`"
+        "the Home screen is not built yet: run `credwiz setup` for the setup wizard, or see `credwiz --help`"
             .to_string(),
     ))
 }

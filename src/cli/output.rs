@@ -1,5 +1,7 @@
 //! Output formats shared by the commands: aligned plain tables, JSON and YAML.
 
+use std::io::Write;
+
 use clap::ValueEnum;
 use serde::Serialize;
 
@@ -12,13 +14,17 @@ pub enum ListFormat {
     Yaml,
 }
 
-/// Prints a value as pretty JSON or YAML.
+/// Prints a value as pretty JSON or YAML, streamed to stdout.
 pub fn print_structured(value: &impl Serialize, format: ListFormat) -> Result<(), Failure> {
-    let text = match format {
-        ListFormat::Yaml => serde_yaml_ng::to_string(value)?,
-        _ => format!("{}\n", serde_json::to_string_pretty(value)?),
-    };
-    print!("{text}");
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match format {
+        ListFormat::Yaml => serde_yaml_ng::to_writer(&mut out, value)?,
+        _ => {
+            serde_json::to_writer_pretty(&mut out, value)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()?;
     Ok(())
 }
 

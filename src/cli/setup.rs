@@ -15,6 +15,7 @@ use crate::flows::setup::{Action, Effect, Msg, Setup, Status, Step};
 use crate::journal::{self, Journal};
 use crate::presets;
 use crate::runner::{Backoff, Runner, SETUP_JOURNAL};
+use crate::tui::SetupOutcome;
 
 #[derive(Args, Debug, Default)]
 pub struct SetupArgs {
@@ -104,15 +105,7 @@ fn prefilled(args: &SetupArgs) -> Result<Setup, Failure> {
         setup.update(msg);
     }
     if !args.policies.is_empty() {
-        let from_preset: Vec<String> = setup
-            .answers
-            .policies
-            .iter()
-            .map(|p| p.arn.clone())
-            .collect();
-        for arn in from_preset.into_iter().chain(args.policies.iter().cloned()) {
-            setup.update(Msg::TogglePolicy(arn));
-        }
+        setup.update(Msg::SetPolicies(args.policies.clone()));
     }
     let mut profile_answers = Vec::new();
     if let Some(profile) = &args.profile {
@@ -313,7 +306,9 @@ fn watch_interrupt() -> Arc<AtomicBool> {
 async fn run_to_done(setup: &mut Setup, runner: &Runner, mut effects: Vec<Effect>) -> Outcome {
     let interrupted = watch_interrupt();
     let mut progress = Progress {
-        printed: BTreeSet::new(),
+        printed: (0..setup.run.len())
+            .filter(|&i| setup.run[i].status == Status::Done)
+            .collect(),
     };
     while !effects.is_empty() {
         let messages = runner.perform_all(effects).await;
@@ -354,10 +349,7 @@ async fn run_async(context: &Context, args: SetupArgs) -> Outcome {
     let mut setup = prefilled(&args)?;
     let interactive = !args.yes && !args.dry_run && prompt::can_prompt();
     if interactive {
-        return Err(Failure::Usage(
-            "the interactive wizard is not available yet; pass --yes with the answers as flags"
-                .to_string(),
-        ));
+        return run_screens(context, setup, runner).await;
     }
     let mut progress = Progress {
         printed: BTreeSet::new(),
@@ -376,6 +368,30 @@ async fn run_async(context: &Context, args: SetupArgs) -> Outcome {
     }
     let effects = setup.update(Msg::Next);
     run_to_done(&mut setup, &runner, effects).await
+}
+
+/// The wizard screens, starting from the answers the flags gave.
+async fn run_screens(context: &Context, setup: Setup, runner: Runner) -> Outcome {
+    let outcome = crate::tui::run_setup(setup, runner, !context.color)
+        .await
+        .map_err(|e| Failure::Error(e.to_string()))?;
+    match outcome {
+        SetupOutcome::Done {
+            profile,
+            access_key_id,
+        } => {
+            eprintln!("✓ Profile `{profile}` holds the new key {access_key_id}.");
+            eprintln!("Next:\n  export AWS_PROFILE={profile}");
+            Ok(())
+        }
+        SetupOutcome::Cancelled => {
+            eprintln!("Setup cancelled; nothing was created.");
+            Ok(())
+        }
+        SetupOutcome::Interrupted => Err(Failure::Error(
+            "setup stopped after creating resources; finish with `credwiz setup --resume` or undo with `credwiz setup --rollback`".to_string(),
+        )),
+    }
 }
 
 /// `--resume` and `--rollback`: continue or undo the newest unfinished run.
@@ -418,7 +434,7 @@ async fn continue_journal(runner: &Runner, args: &SetupArgs) -> Outcome {
     let created_key = journal
         .completed
         .iter()
-        .find_map(|c| c.access_key_id.clone())
+        .find_map(|c| c.created_key_id.clone())
         .filter(|_| {
             !journal
                 .completed

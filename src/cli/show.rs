@@ -35,12 +35,9 @@ pub struct ShowArgs {
 
 /// Finds a profile or says which names exist.
 pub fn find<'a>(reading: &'a ProfileSet, name: &str) -> Result<&'a Profile, Failure> {
-    reading.get(name).ok_or_else(|| {
-        Failure::Error(format!(
-            "profile `{name}` not found ({} profiles exist; see `credwiz list`)",
-            reading.profiles.len()
-        ))
-    })
+    reading
+        .get(name)
+        .ok_or_else(|| Failure::Error(format!("profile `{name}` not found; see `credwiz list`")))
 }
 
 /// A setting's value as shown: masked when it is a secret and `reveal` is off.
@@ -113,7 +110,7 @@ fn key_material(profile: &Profile) -> Result<KeyMaterial, Failure> {
 
 pub fn run(context: &Context, args: ShowArgs) -> Outcome {
     let loaded = context.load()?;
-    let reading = loaded.reading();
+    let reading = loaded.reading_of(&[&args.name]);
     let profile = find(&reading, &args.name)?;
     let hands_on_secrets = matches!(
         args.output,

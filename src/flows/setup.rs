@@ -313,8 +313,11 @@ pub enum Effect {
         region: Option<String>,
         output: Option<String>,
     },
-    /// Start a journal for this run, holding the plan, before the first remote step.
-    BeginJournal { plan: Vec<Action> },
+    /// Start a journal for this run, holding the plan; the first remote step waits for it.
+    BeginJournal {
+        request: RequestId,
+        plan: Vec<Action>,
+    },
     /// Perform one action of the run (the runner journals it once done).
     Perform { request: RequestId, action: Action },
 }
@@ -328,17 +331,22 @@ pub enum Msg {
     EditGroup(Option<String>),
     /// Adds the policy if absent, removes it if present.
     TogglePolicy(String),
+    /// Replaces the selection (names or ARNs; duplicates count once).
+    SetPolicies(Vec<String>),
     EditProfile(String),
     EditRegion(Option<String>),
     EditOutput(Option<String>),
     ReplaceProfile(bool),
     Next,
     Back,
+    /// Stops waiting for the current read-only request and stays on the step.
+    Cancel,
     Identified(RequestId, Result<Account, AwsError>),
     UserLookedUp(RequestId, Result<Existing, AwsError>),
     CatalogLoaded(RequestId, Result<Vec<ManagedPolicy>, AwsError>),
     PoliciesChecked(RequestId, Result<Vec<(String, bool)>, AwsError>),
     Previewed(RequestId, Result<Preview, String>),
+    JournalStarted(RequestId, Result<(), String>),
     Performed(RequestId, Result<ActionOutput, AwsError>),
 }
 
@@ -432,7 +440,7 @@ impl Setup {
     fn fail(&mut self, error: &AwsError) {
         self.problem = Some(Problem {
             step: self.step,
-            message: format!("{}: {}", error.operation, error.message),
+            message: error.headline(),
             way_out: error.way_out(),
         });
     }
@@ -444,11 +452,21 @@ impl Setup {
             .and_then(|id| presets::find(&self.presets, id))
     }
 
-    /// Whether the run has made remote changes (Back can no longer undo them silently).
+    /// Whether the run has started a step (quitting now needs a confirmation).
     pub fn has_started_run(&self) -> bool {
         self.run
             .iter()
             .any(|item| !matches!(item.status, Status::Pending))
+    }
+
+    /// Whether the run has made remote changes (Back can no longer undo them silently).
+    pub fn has_made_remote_changes(&self) -> bool {
+        self.run.iter().any(|item| item.status == Status::Done)
+    }
+
+    /// Whether the policy catalog for the picker is being loaded.
+    pub fn catalog_loading(&self) -> bool {
+        self.catalog_request.is_some()
     }
 
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
@@ -459,6 +477,12 @@ impl Setup {
                 self.next()
             }
             Msg::Back => self.back(),
+            Msg::Cancel => {
+                if self.step < Step::Run {
+                    self.waiting = None;
+                }
+                Vec::new()
+            }
             Msg::Identified(request, result) => self.identified(request, result),
             Msg::UserLookedUp(request, result) => self.user_looked_up(request, result),
             Msg::CatalogLoaded(request, result) => {
@@ -476,7 +500,13 @@ impl Setup {
                 if self.is_current(request) {
                     self.waiting = None;
                     match result {
-                        Ok(preview) => self.preview = Some(preview),
+                        Ok(preview) => {
+                            let blocked = preview.profile_exists && !self.answers.replace_profile;
+                            self.preview = Some(preview);
+                            if !blocked {
+                                self.step = Step::Review;
+                            }
+                        }
                         Err(message) => {
                             self.problem = Some(Problem {
                                 step: Step::Review,
@@ -487,6 +517,25 @@ impl Setup {
                     }
                 }
                 Vec::new()
+            }
+            Msg::JournalStarted(request, result) => {
+                if !self.is_current(request) {
+                    return Vec::new();
+                }
+                self.waiting = None;
+                match result {
+                    Ok(()) => self.start_next_wave(),
+                    Err(message) => {
+                        self.run.clear();
+                        self.step = Step::Review;
+                        self.problem = Some(Problem {
+                            step: Step::Review,
+                            message: format!("could not start the run's journal: {message}"),
+                            way_out: "Nothing was created. Check that the state folder is writable (or set CREDWIZ_STATE_DIR), then confirm again.".to_string(),
+                        });
+                        Vec::new()
+                    }
+                }
             }
             Msg::Performed(request, result) => self.performed(request, result),
             answer => {
@@ -500,8 +549,10 @@ impl Setup {
         }
     }
 
-    /// Records an answer and forgets whatever depended on the old one.
+    /// Records an answer and forgets whatever depended on the old one, including a request in
+    /// flight: its result would answer the old question.
     fn answer(&mut self, msg: Msg) {
+        self.waiting = None;
         match msg {
             Msg::PickPreset(id) => {
                 self.answers.preset = id;
@@ -538,8 +589,22 @@ impl Setup {
                 }
                 self.policies_checked = false;
             }
+            Msg::SetPolicies(names_or_arns) => {
+                self.answers.policies.clear();
+                for name_or_arn in names_or_arns {
+                    let arn = crate::aws::policy_arn_for(name_or_arn.trim());
+                    if !self.answers.policies.iter().any(|p| p.arn == arn) {
+                        self.answers.policies.push(PlannedPolicy {
+                            arn,
+                            optional: false,
+                        });
+                    }
+                }
+                self.policies_checked = false;
+            }
             Msg::EditProfile(name) => {
                 self.answers.profile = name.trim().to_string();
+                self.answers.replace_profile = false;
                 self.preview = None;
             }
             Msg::EditRegion(region) => {
@@ -575,12 +640,24 @@ impl Setup {
         self.answers.output = preset.output.clone();
         self.existing = None;
         self.policies_checked = false;
+        self.unavailable.clear();
         self.preview = None;
     }
 
     fn back(&mut self) -> Vec<Effect> {
+        let running = self
+            .run
+            .iter()
+            .any(|item| matches!(item.status, Status::Running(_)));
+        if self.step == Step::Run && !self.has_made_remote_changes() && !running {
+            self.run.clear();
+            self.waiting = None;
+            self.problem = None;
+            self.step = Step::Review;
+            return Vec::new();
+        }
         if self.step >= Step::Run {
-            if self.has_started_run() {
+            if self.has_made_remote_changes() || running {
                 self.problem = Some(Problem {
                     step: self.step,
                     message: "Steps of this run have already been made in AWS.".to_string(),
@@ -840,6 +917,8 @@ impl Setup {
         self.answers.policies = kept;
         self.unavailable
             .extend(unavailable.iter().map(|p| p.name().to_string()));
+        self.unavailable.sort();
+        self.unavailable.dedup();
         self.policies_checked = true;
         self.step = Step::Profile;
         Vec::new()
@@ -912,9 +991,8 @@ impl Setup {
             })
             .collect();
         self.step = Step::Run;
-        let mut effects = vec![Effect::BeginJournal { plan }];
-        effects.extend(self.start_next_wave());
-        effects
+        let request = self.wait();
+        vec![Effect::BeginJournal { request, plan }]
     }
 
     /// Resumes a journalled run: the actions already done are marked so and the rest are started.
@@ -1043,7 +1121,7 @@ impl Setup {
                 self.run[index].status = Status::Failed(error.to_string());
                 self.problem = Some(Problem {
                     step: Step::Run,
-                    message: format!("{}: {}", error.operation, error.message),
+                    message: error.headline(),
                     way_out: run_way_out(&error),
                 });
                 Vec::new()

@@ -6,10 +6,14 @@
 //! exactly when the SDKs refuse it (plus a few inputs credwiz refuses to touch: NUL bytes,
 //! invalid UTF-8, huge files and lines, and a byte-order mark, with its line and reason).
 
+use std::borrow::Cow;
 use std::ops::Range;
 
-/// Characters the SDK parser treats as whitespace (it is stricter than `char::is_whitespace`).
-pub const WHITESPACE: &[char] = &[' ', '\t'];
+/// The characters the SDK parser treats as whitespace (it is stricter than
+/// `char::is_whitespace`): space and tab.
+pub fn is_blank(c: char) -> bool {
+    c == ' ' || c == '\t'
+}
 const COMMENT: &[char] = &['#', ';'];
 
 /// The largest file credwiz reads. A 10,000-profile file is about 1 MiB.
@@ -37,36 +41,60 @@ impl LineEnding {
     }
 }
 
-/// What a line is, as the SDK parser sees it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A byte range of the document's text. Offsets are `u32`: files are at most 10 MiB.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    fn new(start: usize, end: usize) -> Span {
+        Span {
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+
+    pub fn range(self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+}
+
+/// What a line is, as the SDK parser sees it. Spans point into the document's text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LineKind {
     Blank,
     Comment,
-    /// `[...]`: `raw_name` is the text between the brackets, comments stripped, not yet normalized.
+    /// `[...]`: `name` is the text between the brackets, comments stripped, not yet normalized.
     Header {
-        raw_name: String,
+        name: Span,
     },
-    /// `key = value`: `key` is lowercased as the SDKs do; `value_span` is where the value sits in
-    /// the line's text, so an edit can replace just the value and keep any trailing comment.
+    /// `key = value`: the key as written (the SDKs compare it case-insensitively) and the value
+    /// without surrounding whitespace or a trailing comment, so an edit can replace just it.
     Property {
-        key: String,
-        value: String,
-        value_span: Range<usize>,
+        key: Span,
+        value: Span,
     },
-    /// An indented line that continues the previous property's value.
+    /// An indented line that continues the previous property's value (trimmed).
     Continuation {
-        text: String,
+        text: Span,
     },
-    /// An indented `name = value` line under a property whose value was empty.
+    /// An indented `name = value` line under a property whose value was empty (trimmed).
     SubProperty {
-        text: String,
+        text: Span,
     },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One line: where it is in the text, its ending and its kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Line {
-    /// The line's bytes without its line ending.
-    pub text: String,
+    /// The line's bytes without its ending.
+    pub span: Span,
     pub ending: LineEnding,
     pub kind: LineKind,
 }
@@ -101,8 +129,10 @@ impl Repair {
 pub struct Section {
     /// Index of the header line.
     pub header: usize,
-    pub raw_name: String,
-    pub properties: Vec<Property>,
+    /// The text between the brackets.
+    pub name: Span,
+    /// Its properties, as a range of `Document::properties`.
+    properties: Range<usize>,
     /// First line index of the section including the comment block attached directly above the
     /// header.
     pub start: usize,
@@ -111,58 +141,34 @@ pub struct Section {
     pub end: usize,
 }
 
-/// One property of a section, with its continuation or sub-property lines folded into `value`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One property of a section; continuation or sub-property lines follow it up to `last_line`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Property {
-    pub key: String,
-    pub value: String,
+    pub key: Span,
+    /// The value on the property's own line.
+    pub value: Span,
     /// Index of the `key = value` line.
     pub line: usize,
     /// Index of its last continuation line (equal to `line` when there is none).
     pub last_line: usize,
 }
 
-impl Property {
-    /// Sub-properties (`s3 =` followed by indented `name = value` lines), if this is such a block.
-    pub fn sub_properties(&self) -> Option<Vec<(String, String)>> {
-        let rest = self.value.strip_prefix('\n')?;
-        Some(
-            rest.split('\n')
-                .filter_map(|line| {
-                    let (name, value) = line.split_once('=')?;
-                    Some((
-                        name.trim_matches(WHITESPACE).to_string(),
-                        value.trim_matches(WHITESPACE).to_string(),
-                    ))
-                })
-                .collect(),
-        )
-    }
-}
-
-/// A whole file: its lines and the sections found in them.
+/// A whole file: its text once, and the lines, sections and properties found in it.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Document {
+    text: String,
     lines: Vec<Line>,
     sections: Vec<Section>,
+    properties: Vec<Property>,
 }
 
 impl Document {
-    /// Parses raw bytes, refusing what the SDKs refuse and what credwiz will not touch.
-    pub fn parse_bytes(bytes: &[u8]) -> Result<Document, ParseError> {
-        if bytes.len() > MAX_FILE_BYTES {
-            return Err(ParseError {
-                line: 1,
-                message: format!(
-                    "the file is {} bytes; credwiz reads files of at most {} MiB",
-                    bytes.len(),
-                    MAX_FILE_BYTES / (1024 * 1024)
-                ),
-                repair: None,
-            });
-        }
-        let text = std::str::from_utf8(bytes).map_err(|error| {
-            let valid = &bytes[..error.valid_up_to()];
+    /// Parses a file's bytes (taking them, so the text is not copied), refusing what the SDKs
+    /// refuse and what credwiz will not touch.
+    pub fn parse_bytes(bytes: Vec<u8>) -> Result<Document, ParseError> {
+        Document::check_size(bytes.len())?;
+        let text = String::from_utf8(bytes).map_err(|error| {
+            let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
             ParseError {
                 line: line_number_at(valid),
                 message: "the file is not valid UTF-8 text (an invalid byte sequence is here)"
@@ -170,11 +176,31 @@ impl Document {
                 repair: None,
             }
         })?;
-        Document::parse(text)
+        Document::parse_owned(text)
+    }
+
+    fn check_size(len: usize) -> Result<(), ParseError> {
+        if len > MAX_FILE_BYTES {
+            return Err(ParseError {
+                line: 1,
+                message: format!(
+                    "the file is {len} bytes; credwiz reads files of at most {} MiB",
+                    MAX_FILE_BYTES / (1024 * 1024)
+                ),
+                repair: None,
+            });
+        }
+        Ok(())
     }
 
     /// Parses text with the SDK parser's rules.
     pub fn parse(text: &str) -> Result<Document, ParseError> {
+        Document::parse_owned(text.to_string())
+    }
+
+    /// Parses text with the SDK parser's rules, keeping `text` as the document's own.
+    pub fn parse_owned(text: String) -> Result<Document, ParseError> {
+        Document::check_size(text.len())?;
         if text.starts_with(BYTE_ORDER_MARK) {
             return Err(ParseError {
                 line: 1,
@@ -190,8 +216,13 @@ impl Document {
                 repair: None,
             });
         }
-        let mut parser = Parser::default();
-        for (index, (body, ending)) in split_lines(text).enumerate() {
+        let line_count = text.bytes().filter(|b| *b == b'\n').count() + 1;
+        let mut parser = Parser {
+            lines: Vec::with_capacity(line_count),
+            ..Parser::default()
+        };
+        let mut offset = 0;
+        for (index, (body, ending)) in split_lines(&text).enumerate() {
             if body.len() > MAX_LINE_BYTES {
                 return Err(ParseError {
                     line: index + 1,
@@ -203,13 +234,20 @@ impl Document {
                     repair: None,
                 });
             }
-            parser.push(body, ending).map_err(|message| ParseError {
-                line: index + 1,
-                message,
-                repair: None,
-            })?;
+            parser
+                .push(body, offset, ending)
+                .map_err(|message| ParseError {
+                    line: index + 1,
+                    message,
+                    repair: None,
+                })?;
+            offset += body.len() + ending.as_str().len();
         }
-        Ok(parser.finish())
+        Ok(parser.finish(text))
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
     }
 
     pub fn lines(&self) -> &[Line] {
@@ -218,6 +256,63 @@ impl Document {
 
     pub fn sections(&self) -> &[Section] {
         &self.sections
+    }
+
+    /// The text a span covers.
+    pub fn slice(&self, span: Span) -> &str {
+        &self.text[span.range()]
+    }
+
+    /// A line's text without its ending.
+    pub fn line_text(&self, index: usize) -> &str {
+        self.slice(self.lines[index].span)
+    }
+
+    /// The text between a section header's brackets.
+    pub fn section_name(&self, section: &Section) -> &str {
+        self.slice(section.name)
+    }
+
+    pub fn properties_of(&self, section: &Section) -> &[Property] {
+        &self.properties[section.properties.clone()]
+    }
+
+    /// Every property of the file, in order.
+    pub fn properties(&self) -> &[Property] {
+        &self.properties
+    }
+
+    /// A property's key as written.
+    pub fn key(&self, property: &Property) -> &str {
+        self.slice(property.key)
+    }
+
+    /// Whether a property's key is `key`, compared as the SDKs do (ASCII case-insensitively).
+    pub fn key_is(&self, property: &Property, key: &str) -> bool {
+        self.key(property).eq_ignore_ascii_case(key)
+    }
+
+    /// A property's whole value: continuation and sub-property lines are joined with `\n`.
+    pub fn value(&self, property: &Property) -> Cow<'_, str> {
+        let first = self.slice(property.value);
+        if property.last_line == property.line {
+            return Cow::Borrowed(first);
+        }
+        let mut value = first.to_string();
+        for line in &self.lines[property.line + 1..=property.last_line] {
+            if let LineKind::Continuation { text } | LineKind::SubProperty { text } = line.kind {
+                value.push('\n');
+                value.push_str(self.slice(text));
+            }
+        }
+        Cow::Owned(value)
+    }
+
+    /// The byte offset where line `index` starts (the text's length past the last line).
+    pub fn line_start(&self, index: usize) -> usize {
+        self.lines
+            .get(index)
+            .map_or(self.text.len(), |line| line.span.start as usize)
     }
 
     /// The file's own line ending: that of its first terminated line, else `\n`.
@@ -231,34 +326,23 @@ impl Document {
 
     /// The document's text with the values of `secret_keys` masked, for showing diffs.
     pub fn render_masked(&self, secret_keys: &[&str]) -> String {
-        let mut out = String::new();
-        for line in &self.lines {
-            match &line.kind {
-                LineKind::Property {
-                    key, value_span, ..
-                } if secret_keys.contains(&key.as_str()) => {
-                    let mut text = line.text.clone();
-                    text.replace_range(
-                        value_span.clone(),
-                        &crate::secret::mask(&line.text[value_span.clone()]),
-                    );
-                    out.push_str(&text);
-                }
-                _ => out.push_str(&line.text),
+        let mut out = String::with_capacity(self.text.len());
+        let mut copied = 0;
+        for property in &self.properties {
+            if secret_keys.iter().any(|key| self.key_is(property, key)) {
+                let value = property.value.range();
+                out.push_str(&self.text[copied..value.start]);
+                out.push_str(&crate::secret::mask(&self.text[value.clone()]));
+                copied = value.end;
             }
-            out.push_str(line.ending.as_str());
         }
+        out.push_str(&self.text[copied..]);
         out
     }
 
     /// The document's bytes.
     pub fn render(&self) -> String {
-        let mut out = String::with_capacity(self.lines.iter().map(|l| l.text.len() + 2).sum());
-        for line in &self.lines {
-            out.push_str(&line.text);
-            out.push_str(line.ending.as_str());
-        }
-        out
+        self.text.clone()
     }
 }
 
@@ -284,51 +368,67 @@ fn line_number_at(prefix: &[u8]) -> usize {
 struct Parser {
     lines: Vec<Line>,
     sections: Vec<Section>,
+    properties: Vec<Property>,
     /// Whether the current section's last property takes sub-properties (its value was empty).
     in_sub_properties: bool,
 }
 
+/// The span of `inner`, a slice of `line`, in the document whose line starts at `offset`.
+fn span_in(line: &str, offset: usize, inner: &str) -> Span {
+    let start = offset + (inner.as_ptr() as usize - line.as_ptr() as usize);
+    Span::new(start, start + inner.len())
+}
+
 impl Parser {
-    fn push(&mut self, body: &str, ending: LineEnding) -> Result<(), String> {
-        let kind = self.classify(body)?;
+    fn current_section_has_properties(&self) -> bool {
+        self.sections
+            .last()
+            .is_some_and(|s| s.properties.end > s.properties.start)
+    }
+
+    fn push(&mut self, body: &str, offset: usize, ending: LineEnding) -> Result<(), String> {
+        let kind = self.classify(body, offset)?;
         let index = self.lines.len();
-        match &kind {
-            LineKind::Header { raw_name } => self.sections.push(Section {
+        match kind {
+            LineKind::Header { name } => self.sections.push(Section {
                 header: index,
-                raw_name: raw_name.clone(),
-                properties: Vec::new(),
+                name,
+                properties: self.properties.len()..self.properties.len(),
                 start: index,
                 end: index + 1,
             }),
-            LineKind::Property { key, value, .. } => {
+            LineKind::Property { key, value } => {
                 self.in_sub_properties = value.is_empty();
-                let section = self.sections.last_mut().expect("classify checked");
-                section.properties.push(Property {
-                    key: key.clone(),
-                    value: value.clone(),
+                self.properties.push(Property {
+                    key,
+                    value,
                     line: index,
                     last_line: index,
                 });
+                self.sections
+                    .last_mut()
+                    .expect("classify checked")
+                    .properties
+                    .end += 1;
             }
-            LineKind::Continuation { text } | LineKind::SubProperty { text } => {
-                let section = self.sections.last_mut().expect("classify checked");
-                let property = section.properties.last_mut().expect("classify checked");
-                property.value.push('\n');
-                property.value.push_str(text);
-                property.last_line = index;
+            LineKind::Continuation { .. } | LineKind::SubProperty { .. } => {
+                self.properties
+                    .last_mut()
+                    .expect("classify checked")
+                    .last_line = index;
             }
             LineKind::Blank | LineKind::Comment => {}
         }
         self.lines.push(Line {
-            text: body.to_string(),
+            span: Span::new(offset, offset + body.len()),
             ending,
             kind,
         });
         Ok(())
     }
 
-    fn classify(&self, body: &str) -> Result<LineKind, String> {
-        if body.trim_matches(WHITESPACE).is_empty() {
+    fn classify(&self, body: &str, offset: usize) -> Result<LineKind, String> {
+        if body.trim_matches(is_blank).is_empty() {
             return Ok(LineKind::Blank);
         }
         if body.starts_with(COMMENT) {
@@ -336,42 +436,42 @@ impl Parser {
         }
         if body.starts_with('[') {
             let prepared = strip_comment(body, false);
-            let raw_name = prepared
+            let name = prepared
                 .strip_prefix('[')
                 .and_then(|rest| rest.strip_suffix(']'))
                 .ok_or_else(|| "Profile definition must end with ']'".to_string())?;
             return Ok(LineKind::Header {
-                raw_name: raw_name.to_string(),
+                name: span_in(body, offset, name),
             });
         }
-        let Some(section) = self.sections.last() else {
+        if self.sections.is_empty() {
             return Err("Expected a profile definition".to_string());
-        };
-        if body.starts_with(WHITESPACE) {
-            if section.properties.is_empty() {
+        }
+        if body.starts_with(is_blank) {
+            if !self.current_section_has_properties() {
                 return Err("Expected a property definition, found continuation".to_string());
             }
-            let text = body.trim_matches(WHITESPACE).to_string();
+            let text = span_in(body, offset, body.trim_matches(is_blank));
             if self.in_sub_properties {
                 split_property(body).map_err(|problem| problem.message("sub-property"))?;
                 return Ok(LineKind::SubProperty { text });
             }
             return Ok(LineKind::Continuation { text });
         }
-        let (key, value_span) =
-            split_property(body).map_err(|problem| problem.message("property"))?;
+        let (key, value) = split_property(body).map_err(|problem| problem.message("property"))?;
         Ok(LineKind::Property {
-            key: key.to_ascii_lowercase(),
-            value: body[value_span.clone()].to_string(),
-            value_span,
+            key: span_in(body, offset, key),
+            value: span_in(body, offset, value),
         })
     }
 
-    fn finish(mut self) -> Document {
+    fn finish(mut self, text: String) -> Document {
         attach_comments_and_ends(&self.lines, &mut self.sections);
         Document {
+            text,
             lines: self.lines,
             sections: self.sections,
+            properties: self.properties,
         }
     }
 }
@@ -409,36 +509,39 @@ impl PropertyProblem {
     }
 }
 
-/// Splits `key = value` the SDK's way; returns the trimmed key and where the value sits in `line`.
-fn split_property(line: &str) -> Result<(String, Range<usize>), PropertyProblem> {
+/// Splits `key = value` the SDK's way into the trimmed key and value, as slices of `line`.
+fn split_property(line: &str) -> Result<(&str, &str), PropertyProblem> {
     let prepared = strip_comment(line, true);
-    let offset = prepared.as_ptr() as usize - line.as_ptr() as usize;
-    let equals = prepared.find('=').ok_or(PropertyProblem::NoEquals)?;
-    let key = prepared[..equals].trim_matches(WHITESPACE);
+    let (key, value) = prepared.split_once('=').ok_or(PropertyProblem::NoEquals)?;
+    let key = key.trim_matches(is_blank);
     if key.is_empty() {
         return Err(PropertyProblem::NoName);
     }
-    let after = &prepared[equals + 1..];
-    let leading = after.len() - after.trim_start_matches(WHITESPACE).len();
-    let value = after.trim_matches(WHITESPACE);
-    let value_start = offset + equals + 1 + leading;
-    Ok((key.to_string(), value_start..value_start + value.len()))
+    Ok((key, value.trim_matches(is_blank)))
 }
 
 /// Trims whitespace and removes a trailing comment, as the SDK's `prepare_line` does. Property
 /// values need whitespace before `#`/`;` for it to start a comment; headers do not.
 fn strip_comment(line: &str, comment_needs_whitespace: bool) -> &str {
-    let line = line.trim_matches(WHITESPACE);
-    let mut previous_was_whitespace = false;
-    let mut cut = line.len();
-    for (index, character) in line.char_indices() {
-        if COMMENT.contains(&character) && (previous_was_whitespace || !comment_needs_whitespace) {
-            cut = index;
-            break;
+    let line = line.trim_matches(is_blank);
+    let bytes = line.as_bytes();
+    let cut = if !bytes.iter().any(|b| *b == b'#' || *b == b';') {
+        line.len()
+    } else {
+        let mut previous_was_whitespace = false;
+        let mut cut = line.len();
+        for (index, character) in line.char_indices() {
+            if COMMENT.contains(&character)
+                && (previous_was_whitespace || !comment_needs_whitespace)
+            {
+                cut = index;
+                break;
+            }
+            previous_was_whitespace = character.is_whitespace();
         }
-        previous_was_whitespace = character.is_whitespace();
-    }
-    line[..cut].trim_matches(WHITESPACE)
+        cut
+    };
+    line[..cut].trim_matches(is_blank)
 }
 
 #[cfg(test)]
@@ -462,15 +565,32 @@ mod tests {
     #[test]
     fn value_span_excludes_comments() {
         let document = Document::parse("[a]\nregion =  eu-west-1  # home\n").unwrap();
-        let line = &document.lines()[1];
-        let LineKind::Property {
-            value, value_span, ..
-        } = &line.kind
-        else {
-            panic!("expected a property");
-        };
-        assert_eq!(value, "eu-west-1");
-        assert_eq!(&line.text[value_span.clone()], "eu-west-1");
+        let property = document.properties_of(&document.sections()[0])[0];
+        assert_eq!(document.key(&property), "region");
+        assert_eq!(document.value(&property), "eu-west-1");
+    }
+
+    #[test]
+    fn continuation_values_are_joined() {
+        let document = Document::parse("[a]\ns3 =\n  x = 1\n\n  y = 2\nk = v\n  more\n").unwrap();
+        let values: Vec<String> = document
+            .properties()
+            .iter()
+            .map(|p| document.value(p).into_owned())
+            .collect();
+        assert_eq!(values, ["\nx = 1\ny = 2", "v\nmore"]);
+    }
+
+    #[test]
+    fn masked_rendering_hides_only_secret_values() {
+        let document = Document::parse(
+            "[a]\naws_access_key_id = AKIA\nAWS_Secret_Access_Key = abcdefghijklmnopWXYZ # c\n",
+        )
+        .unwrap();
+        assert_eq!(
+            document.render_masked(&["aws_secret_access_key"]),
+            "[a]\naws_access_key_id = AKIA\nAWS_Secret_Access_Key = ****************WXYZ # c\n"
+        );
     }
 
     #[test]
@@ -485,7 +605,7 @@ mod tests {
     fn refusals_carry_their_line() {
         let error = Document::parse("[a]\nk = v\n\0").unwrap_err();
         assert_eq!(error.line, 3);
-        let error = Document::parse_bytes(b"[a]\nk = \xff\n").unwrap_err();
+        let error = Document::parse_bytes(b"[a]\nk = \xff\n".to_vec()).unwrap_err();
         assert_eq!(error.line, 2);
         let error = Document::parse("\u{feff}[a]\n").unwrap_err();
         assert_eq!(error.repair, Some(Repair::StripByteOrderMark));

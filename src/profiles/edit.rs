@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::document::{Document, LineEnding, LineKind, Section};
+use super::document::{Document, LineEnding, LineKind, Property, Section};
 use super::reading::{DEFAULT_PROFILE, FileKind, ProfileSet, SectionName, is_valid_identifier};
 
 /// Keys that belong in the credentials file.
@@ -34,6 +34,11 @@ pub enum Edit {
     Rename {
         from: String,
         to: String,
+    },
+    /// Changes nothing; fails if the profile exists. Checked under the write lock, so two
+    /// writers adding the same new profile cannot both succeed.
+    RequireAbsent {
+        profile: String,
     },
 }
 
@@ -124,7 +129,9 @@ impl Edit {
                 validate_profile_name(profile)?;
                 validate_key(key)
             }
-            Edit::Remove { profile } => validate_profile_name(profile),
+            Edit::Remove { profile } | Edit::RequireAbsent { profile } => {
+                validate_profile_name(profile)
+            }
             Edit::Rename { from, to } => {
                 validate_profile_name(from)?;
                 validate_profile_name(to)
@@ -132,10 +139,22 @@ impl Edit {
         }
     }
 
+    /// The profiles this edit reads or changes (a rename also changes `source_profile`
+    /// references in other profiles, which `references_to` finds).
+    pub fn profiles(&self) -> Vec<&str> {
+        match self {
+            Edit::Set { profile, .. }
+            | Edit::Unset { profile, .. }
+            | Edit::Remove { profile }
+            | Edit::RequireAbsent { profile } => vec![profile],
+            Edit::Rename { from, to } => vec![from, to],
+        }
+    }
+
     /// Computes the new file texts. `config` and `credentials` are the documents as they are now.
     pub fn apply(&self, config: &Document, credentials: &Document) -> Result<Changes, EditError> {
         self.validate()?;
-        let set = ProfileSet::read(config, credentials);
+        let set = ProfileSet::read_profiles(config, credentials, &self.profiles());
         let documents = [
             (FileKind::Config, config),
             (FileKind::Credentials, credentials),
@@ -184,6 +203,11 @@ impl Edit {
                     record(file, remove_profile(document, file, profile));
                 }
             }
+            Edit::RequireAbsent { profile } => {
+                if set.get(profile).is_some() {
+                    return Err(EditError::ProfileExists(profile.clone()));
+                }
+            }
             Edit::Rename { from, to } => {
                 if set.get(from).is_none() {
                     return Err(EditError::NoSuchProfile(from.clone()));
@@ -226,6 +250,7 @@ impl Edit {
             Edit::Remove { profile } => {
                 after.remove(&format!("profile {profile}"));
             }
+            Edit::RequireAbsent { .. } => {}
             Edit::Rename { from, to } => {
                 if let Some(settings) = after.remove(&format!("profile {from}")) {
                     after.insert(format!("profile {to}"), settings);
@@ -300,24 +325,22 @@ fn sections_of<'a>(
     profile: &str,
     effective_only: bool,
 ) -> Vec<&'a Section> {
-    let names: Vec<SectionName> = document
-        .sections()
-        .iter()
-        .map(|s| SectionName::parse(&s.raw_name))
-        .collect();
-    let has_prefixed_default = names.iter().any(SectionName::is_prefixed_default);
+    let name_of = |section: &Section| SectionName::parse(document.section_name(section));
+    let shadows_default = effective_only
+        && file == FileKind::Config
+        && profile == DEFAULT_PROFILE
+        && document
+            .sections()
+            .iter()
+            .any(|s| name_of(s).is_prefixed_default());
     document
         .sections()
         .iter()
-        .zip(&names)
-        .filter(|(_, name)| name.profile_name(file) == Some(profile))
-        .filter(|(_, name)| {
-            !(effective_only
-                && file == FileKind::Config
-                && has_prefixed_default
-                && name.is_unprefixed_default())
+        .filter(|section| {
+            let name = name_of(section);
+            name.profile_name(file) == Some(profile)
+                && !(shadows_default && name.is_unprefixed_default())
         })
-        .map(|(section, _)| section)
         .collect()
 }
 
@@ -328,134 +351,137 @@ fn header_for(file: FileKind, profile: &str) -> String {
     }
 }
 
-/// The document's lines as owned text, ready to be spliced.
-struct LineBuffer {
-    lines: Vec<(String, LineEnding)>,
+/// Replacements of byte ranges of a document's text, applied in one pass.
+struct Splices<'a> {
+    document: &'a Document,
     ending: LineEnding,
-    changed: bool,
+    replacements: Vec<(usize, usize, String)>,
 }
 
-impl LineBuffer {
-    fn new(document: &Document) -> LineBuffer {
-        LineBuffer {
-            lines: document
-                .lines()
-                .iter()
-                .map(|l| (l.text.clone(), l.ending))
-                .collect(),
+impl<'a> Splices<'a> {
+    fn new(document: &'a Document) -> Splices<'a> {
+        Splices {
+            document,
             ending: document.line_ending(),
-            changed: false,
+            replacements: Vec::new(),
         }
     }
 
-    fn replace_text(&mut self, index: usize, text: String) {
-        self.lines[index].0 = text;
-        self.changed = true;
+    fn replace(&mut self, start: usize, end: usize, text: String) {
+        self.replacements.push((start, end, text));
     }
 
-    fn remove(&mut self, range: std::ops::Range<usize>) {
-        self.lines.drain(range);
-        self.changed = true;
+    /// Removes lines `lines` with their endings.
+    fn remove_lines(&mut self, lines: std::ops::Range<usize>) {
+        let start = self.document.line_start(lines.start);
+        let end = self.document.line_start(lines.end);
+        self.replace(start, end, String::new());
     }
 
-    /// Inserts new lines before `index`, terminating the line before them if it had no ending.
-    fn insert(&mut self, index: usize, texts: Vec<String>) {
-        if index > 0 && self.lines[index - 1].1 == LineEnding::Missing {
-            self.lines[index - 1].1 = self.ending;
+    /// Inserts new lines before line `index`, terminating the line before them if it had no
+    /// ending.
+    fn insert_lines(&mut self, index: usize, texts: &[String]) {
+        let mut inserted = String::new();
+        if index > 0 && self.document.lines()[index - 1].ending == LineEnding::Missing {
+            inserted.push_str(self.ending.as_str());
         }
-        let ending = self.ending;
-        self.lines
-            .splice(index..index, texts.into_iter().map(|t| (t, ending)));
-        self.changed = true;
+        for text in texts {
+            inserted.push_str(text);
+            inserted.push_str(self.ending.as_str());
+        }
+        let at = self.document.line_start(index);
+        self.replace(at, at, inserted);
     }
 
-    fn into_text(self) -> Option<String> {
-        self.changed.then(|| {
-            self.lines
-                .iter()
-                .flat_map(|(text, ending)| [text.as_str(), ending.as_str()])
-                .collect()
-        })
+    /// Replaces the value of the property on line `line`, keeping the key and any comment.
+    fn replace_value(&mut self, property: &Property, value: &str) {
+        let span = property.value.range();
+        let before = &self.document.text()[..span.start];
+        let spaced = if span.is_empty() && !before.ends_with([' ', '\t']) {
+            format!(" {value}")
+        } else {
+            value.to_string()
+        };
+        self.replace(span.start, span.end, spaced);
     }
-}
 
-fn replace_value(buffer: &mut LineBuffer, document: &Document, line: usize, value: &str) {
-    let original = &document.lines()[line];
-    let LineKind::Property { value_span, .. } = &original.kind else {
-        unreachable!("properties point at property lines");
-    };
-    let mut text = original.text.clone();
-    text.replace_range(value_span.clone(), value);
-    if value_span.is_empty() && !original.text[..value_span.start].ends_with([' ', '\t']) {
-        text.insert(value_span.start, ' ');
+    fn into_text(mut self) -> Option<String> {
+        if self.replacements.is_empty() {
+            return None;
+        }
+        self.replacements
+            .sort_by_key(|(start, end, _)| (*start, *end));
+        let text = self.document.text();
+        let mut out = String::with_capacity(text.len() + 256);
+        let mut copied = 0;
+        for (start, end, replacement) in &self.replacements {
+            out.push_str(&text[copied..*start]);
+            out.push_str(replacement);
+            copied = *end;
+        }
+        out.push_str(&text[copied..]);
+        Some(out)
     }
-    buffer.replace_text(line, text);
 }
 
 fn set_key(document: &Document, file: FileKind, profile: &str, key: &str, value: &str) -> String {
     let sections = sections_of(document, file, profile, true);
-    let mut buffer = LineBuffer::new(document);
+    let mut splices = Splices::new(document);
     let existing = sections
         .iter()
-        .flat_map(|s| &s.properties)
-        .rfind(|p| p.key == key);
+        .flat_map(|s| document.properties_of(s))
+        .rfind(|p| document.key_is(p, key));
     match (existing, sections.last()) {
         (Some(property), _) => {
             if property.last_line > property.line {
-                buffer.remove(property.line + 1..property.last_line + 1);
+                splices.remove_lines(property.line + 1..property.last_line + 1);
             }
-            replace_value(&mut buffer, document, property.line, value);
+            splices.replace_value(property, value);
         }
         (None, Some(section)) => {
-            let after = section
-                .properties
+            let after = document
+                .properties_of(section)
                 .last()
                 .map_or(section.header, |p| p.last_line);
-            buffer.insert(after + 1, vec![format!("{key} = {value}")]);
+            splices.insert_lines(after + 1, &[format!("{key} = {value}")]);
         }
         (None, None) => {
-            let end = buffer.lines.len();
-            buffer.insert(
-                end,
-                vec![header_for(file, profile), format!("{key} = {value}")],
+            splices.insert_lines(
+                document.lines().len(),
+                &[header_for(file, profile), format!("{key} = {value}")],
             );
         }
     }
-    buffer
+    splices
         .into_text()
         .expect("a set always changes the document")
 }
 
 fn unset_key(document: &Document, file: FileKind, profile: &str, key: &str) -> Option<String> {
-    let key = key.to_ascii_lowercase();
-    let mut ranges: Vec<(usize, usize)> = sections_of(document, file, profile, false)
-        .iter()
-        .flat_map(|s| &s.properties)
-        .filter(|p| p.key == key)
-        .map(|p| (p.line, p.last_line + 1))
-        .collect();
-    ranges.sort_unstable();
-    let mut buffer = LineBuffer::new(document);
-    for (start, end) in ranges.into_iter().rev() {
-        buffer.remove(start..end);
+    let mut splices = Splices::new(document);
+    for section in sections_of(document, file, profile, false) {
+        for property in document.properties_of(section) {
+            if document.key_is(property, key) {
+                splices.remove_lines(property.line..property.last_line + 1);
+            }
+        }
     }
-    buffer.into_text()
+    splices.into_text()
 }
 
 fn remove_profile(document: &Document, file: FileKind, profile: &str) -> Option<String> {
-    let sections = sections_of(document, file, profile, false);
-    let mut buffer = LineBuffer::new(document);
-    for section in sections.iter().rev() {
-        buffer.remove(section.start..removal_end(document, section));
+    let mut splices = Splices::new(document);
+    for section in sections_of(document, file, profile, false) {
+        splices.remove_lines(section.start..removal_end(document, section));
     }
-    buffer.into_text()
+    splices.into_text()
 }
 
 /// Where removing a section stops: after its content and trailing blank lines, but before a
 /// comment block in its tail, which introduces what follows (`# --- work ---`).
 fn removal_end(document: &Document, section: &Section) -> usize {
-    let content_end = section
-        .properties
+    let content_end = document
+        .properties_of(section)
         .last()
         .map_or(section.header, |p| p.last_line)
         + 1;
@@ -473,24 +499,28 @@ fn header_suffix(text: &str) -> &str {
 }
 
 fn rename_profile(document: &Document, file: FileKind, from: &str, to: &str) -> Option<String> {
-    let mut buffer = LineBuffer::new(document);
+    let mut splices = Splices::new(document);
     for section in sections_of(document, file, from, false) {
-        let after_bracket = header_suffix(&document.lines()[section.header].text);
-        buffer.replace_text(
-            section.header,
+        let line = document.lines()[section.header].span.range();
+        let after_bracket = header_suffix(&document.text()[line.clone()]);
+        splices.replace(
+            line.start,
+            line.end,
             format!("{}{after_bracket}", header_for(file, to)),
         );
     }
-    let references = document
-        .sections()
-        .iter()
-        .filter(|s| SectionName::parse(&s.raw_name).profile_name(file).is_some())
-        .flat_map(|s| &s.properties)
-        .filter(|p| p.key == "source_profile" && p.value == from);
-    for property in references {
-        replace_value(&mut buffer, document, property.line, to);
+    for section in document.sections() {
+        let name = SectionName::parse(document.section_name(section));
+        if name.profile_name(file).is_none() {
+            continue;
+        }
+        for property in document.properties_of(section) {
+            if document.key_is(property, "source_profile") && document.value(property) == from {
+                splices.replace_value(property, to);
+            }
+        }
     }
-    buffer.into_text()
+    splices.into_text()
 }
 
 #[cfg(test)]

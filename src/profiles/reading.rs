@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::document::{Document, Section, WHITESPACE};
+use super::document::{Document, is_blank};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -40,28 +40,111 @@ pub struct Setting {
     pub origin: Origin,
 }
 
+/// A profile's settings by lowercased key, in key order. Profiles have a handful of settings,
+/// so a sorted vector is smaller and faster than a tree at 10,000 profiles.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Settings {
+    entries: Vec<(String, Setting)>,
+}
+
+impl Settings {
+    fn position(&self, key: &str) -> Result<usize, usize> {
+        self.entries.binary_search_by(|(k, _)| k.as_str().cmp(key))
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Setting> {
+        self.position(key).ok().map(|i| &self.entries[i].1)
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.position(key).is_ok()
+    }
+
+    /// Sets `key` (already lowercased) to `setting`, replacing an earlier definition.
+    pub fn insert(&mut self, key: &str, setting: Setting) {
+        match self.position(key) {
+            Ok(i) => self.entries[i].1 = setting,
+            Err(i) => self.entries.insert(i, (key.to_string(), setting)),
+        }
+    }
+
+    fn reserve(&mut self, additional: usize) {
+        self.entries.reserve_exact(additional);
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Setting)> {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.entries.iter().map(|(k, _)| k)
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &Setting> {
+        self.entries.iter().map(|(_, v)| v)
+    }
+}
+
+impl<'a> IntoIterator for &'a Settings {
+    type Item = (&'a String, &'a Setting);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (String, Setting)>,
+        fn(&'a (String, Setting)) -> (&'a String, &'a Setting),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl std::ops::Index<&str> for Settings {
+    type Output = Setting;
+
+    fn index(&self, key: &str) -> &Setting {
+        self.get(key)
+            .unwrap_or_else(|| panic!("no setting `{key}`"))
+    }
+}
+
 /// A profile (or an `sso-session`, or another named section) as the SDKs see it.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Profile {
     pub name: String,
-    pub settings: BTreeMap<String, Setting>,
+    pub settings: Settings,
     /// The header of every section that contributes to it, in reading order.
     pub definitions: Vec<Origin>,
 }
 
 impl Profile {
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.settings
-            .get(&key.to_ascii_lowercase())
-            .map(|setting| setting.value.as_str())
+        let setting = if key.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.settings.get(&key.to_ascii_lowercase())
+        } else {
+            self.settings.get(key)
+        };
+        setting.map(|setting| setting.value.as_str())
     }
 
     /// The files that define this profile, in the order `config`, `credentials`.
-    pub fn files(&self) -> Vec<FileKind> {
-        let mut files: Vec<FileKind> = self.definitions.iter().map(|o| o.file).collect();
-        files.sort();
-        files.dedup();
-        files
+    pub fn files(&self) -> &'static [FileKind] {
+        let defined_in = |file: FileKind| self.definitions.iter().any(|o| o.file == file);
+        match (
+            defined_in(FileKind::Config),
+            defined_in(FileKind::Credentials),
+        ) {
+            (true, true) => &[FileKind::Config, FileKind::Credentials],
+            (true, false) => &[FileKind::Config],
+            (false, true) => &[FileKind::Credentials],
+            (false, false) => &[],
+        }
     }
 
     /// True when one file defines it in more than one section.
@@ -94,9 +177,25 @@ pub struct ProfileSet {
 impl ProfileSet {
     /// Reads both files; config first, so that credentials win.
     pub fn read(config: &Document, credentials: &Document) -> ProfileSet {
+        ProfileSet::read_matching(config, credentials, &|_| true)
+    }
+
+    /// Reads only the profiles named in `names` (plus nothing else): what an edit or `show`
+    /// needs, without building the other thousands.
+    pub fn read_profiles(config: &Document, credentials: &Document, names: &[&str]) -> ProfileSet {
+        ProfileSet::read_matching(config, credentials, &|section: &SectionName| {
+            matches!(section.prefix, None | Some(PROFILE_PREFIX)) && names.contains(&section.suffix)
+        })
+    }
+
+    fn read_matching(
+        config: &Document,
+        credentials: &Document,
+        wanted: &dyn Fn(&SectionName) -> bool,
+    ) -> ProfileSet {
         let mut set = ProfileSet::default();
-        set.merge(config, FileKind::Config);
-        set.merge(credentials, FileKind::Credentials);
+        set.merge(config, FileKind::Config, wanted);
+        set.merge(credentials, FileKind::Credentials, wanted);
         set
     }
 
@@ -104,32 +203,31 @@ impl ProfileSet {
         self.profiles.get(name)
     }
 
-    fn merge(&mut self, document: &Document, file: FileKind) {
-        let classified: Vec<(&Section, Result<SectionName, String>)> = document
+    fn merge(
+        &mut self,
+        document: &Document,
+        file: FileKind,
+        wanted: &dyn Fn(&SectionName) -> bool,
+    ) {
+        let names: Vec<SectionName> = document
             .sections()
             .iter()
-            .map(|section| {
-                (
-                    section,
-                    SectionName::parse(&section.raw_name).valid_for(file),
-                )
-            })
+            .map(|section| SectionName::parse(document.section_name(section)))
             .collect();
-        let has_prefixed_default = classified
-            .iter()
-            .any(|(_, name)| matches!(name, Ok(name) if name.is_prefixed_default()));
-        for (section, name) in classified {
+        let has_prefixed_default =
+            file == FileKind::Config && names.iter().any(SectionName::is_prefixed_default);
+        for (section, name) in document.sections().iter().zip(&names) {
+            if !wanted(name) {
+                continue;
+            }
             let origin = Origin {
                 file,
                 line: section.header + 1,
             };
-            let name = match name {
-                Ok(name) => name,
-                Err(reason) => {
-                    self.ignored.push(Ignored { origin, reason });
-                    continue;
-                }
-            };
+            if let Err(reason) = name.valid_for(file) {
+                self.ignored.push(Ignored { origin, reason });
+                continue;
+            }
             if has_prefixed_default && name.is_unprefixed_default() {
                 self.ignored.push(Ignored {
                     origin,
@@ -138,42 +236,40 @@ impl ProfileSet {
                 });
                 continue;
             }
-            let target = match name.prefix.as_deref() {
-                None | Some(PROFILE_PREFIX) => &mut self.profiles,
-                Some(SSO_SESSION_PREFIX) => &mut self.sso_sessions,
-                Some(_) => &mut self.other_sections,
+            let (target, key) = match name.prefix {
+                None | Some(PROFILE_PREFIX) => (&mut self.profiles, name.suffix),
+                Some(SSO_SESSION_PREFIX) => (&mut self.sso_sessions, name.suffix),
+                Some(_) => (&mut self.other_sections, name.raw),
             };
-            let key = match name.prefix.as_deref() {
-                None | Some(PROFILE_PREFIX) | Some(SSO_SESSION_PREFIX) => name.suffix.clone(),
-                Some(prefix) => format!("{prefix} {}", name.suffix),
-            };
-            let profile = target.entry(key.clone()).or_insert_with(|| Profile {
-                name: key,
+            let profile = target.entry(key.to_string()).or_insert_with(|| Profile {
+                name: key.to_string(),
                 ..Profile::default()
             });
+            let properties = document.properties_of(section);
+            profile.settings.reserve(properties.len());
             profile.definitions.push(origin);
-            for property in &section.properties {
+            for property in properties {
+                let key = document.key(property);
                 let origin = Origin {
                     file,
                     line: property.line + 1,
                 };
-                if !is_valid_identifier(&property.key) {
+                if !is_valid_identifier(key) {
                     self.ignored.push(Ignored {
                         origin,
                         reason: format!(
-                            "key `{}` is ignored because it is not a valid identifier",
-                            property.key
+                            "key `{key}` is ignored because it is not a valid identifier"
                         ),
                     });
                     continue;
                 }
-                profile.settings.insert(
-                    property.key.clone(),
-                    Setting {
-                        value: property.value.clone(),
-                        origin,
-                    },
-                );
+                let value = document.value(property).into_owned();
+                let setting = Setting { value, origin };
+                if key.bytes().any(|b| b.is_ascii_uppercase()) {
+                    profile.settings.insert(&key.to_ascii_lowercase(), setting);
+                } else {
+                    profile.settings.insert(key, setting);
+                }
             }
         }
     }
@@ -184,23 +280,27 @@ pub const SSO_SESSION_PREFIX: &str = "sso-session";
 pub const DEFAULT_PROFILE: &str = "default";
 
 /// A section header split into its prefix (`profile`, `sso-session`, ...) and name.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SectionName {
-    pub prefix: Option<String>,
-    pub suffix: String,
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SectionName<'a> {
+    pub prefix: Option<&'a str>,
+    pub suffix: &'a str,
+    /// The whole trimmed name, as other prefixed sections are keyed (`services my-services`).
+    pub raw: &'a str,
 }
 
-impl SectionName {
-    pub fn parse(raw: &str) -> SectionName {
-        let raw = raw.trim_matches(WHITESPACE);
-        match raw.split_once(WHITESPACE) {
+impl<'a> SectionName<'a> {
+    pub fn parse(raw: &'a str) -> SectionName<'a> {
+        let raw = raw.trim_matches(is_blank);
+        match raw.split_once(is_blank) {
             Some((prefix, suffix)) => SectionName {
-                prefix: Some(prefix.trim().to_string()),
-                suffix: suffix.trim().to_string(),
+                prefix: Some(prefix.trim()),
+                suffix: suffix.trim(),
+                raw,
             },
             None => SectionName {
                 prefix: None,
-                suffix: raw.trim().to_string(),
+                suffix: raw.trim(),
+                raw,
             },
         }
     }
@@ -210,64 +310,42 @@ impl SectionName {
     }
 
     pub fn is_prefixed_default(&self) -> bool {
-        self.prefix.as_deref() == Some(PROFILE_PREFIX) && self.suffix == DEFAULT_PROFILE
+        self.prefix == Some(PROFILE_PREFIX) && self.suffix == DEFAULT_PROFILE
     }
 
     /// The profile this section defines, if it is a valid profile section in `file`.
-    pub fn profile_name(&self, file: FileKind) -> Option<&str> {
-        let valid = self.clone().valid_for(file).is_ok();
-        match self.prefix.as_deref() {
-            None | Some(PROFILE_PREFIX) if valid => Some(&self.suffix),
+    pub fn profile_name(&self, file: FileKind) -> Option<&'a str> {
+        match self.prefix {
+            None | Some(PROFILE_PREFIX) if self.valid_for(file).is_ok() => Some(self.suffix),
             _ => None,
         }
     }
 
     /// Whether the SDKs read this section from `file`, or why not.
-    pub fn valid_for(self, file: FileKind) -> Result<SectionName, String> {
-        match (file, &self.prefix) {
-            (FileKind::Config, Some(prefix)) => {
-                if is_valid_identifier(&self.suffix) {
-                    Ok(self)
-                } else {
-                    Err(format!(
-                        "[{prefix} {}] is ignored: `{}` is not a valid name (allowed: A-Z a-z 0-9 and - / . % @ _ : +)",
-                        self.suffix, self.suffix
-                    ))
-                }
+    pub fn valid_for(&self, file: FileKind) -> Result<(), String> {
+        let suffix = self.suffix;
+        let invalid_name = |shown: String| {
+            format!(
+                "{shown} is ignored: `{suffix}` is not a valid name (allowed: A-Z a-z 0-9 and - / . % @ _ : +)"
+            )
+        };
+        match (file, self.prefix) {
+            (FileKind::Config, Some(prefix)) if !is_valid_identifier(suffix) => {
+                Err(invalid_name(format!("[{prefix} {suffix}]")))
             }
-            (FileKind::Config, None) => {
-                if self.is_unprefixed_default() {
-                    Ok(self)
-                } else {
-                    Err(format!(
-                        "[{}] is ignored: sections in the config file other than [default] need a prefix, as in [profile {}]",
-                        self.suffix, self.suffix
-                    ))
-                }
+            (FileKind::Config, None) if !self.is_unprefixed_default() => Err(format!(
+                "[{suffix}] is ignored: sections in the config file other than [default] need a prefix, as in [profile {suffix}]"
+            )),
+            (FileKind::Credentials, Some(PROFILE_PREFIX)) => Err(format!(
+                "[profile {suffix}] is ignored: sections in the credentials file must not start with `profile`"
+            )),
+            (FileKind::Credentials, Some(prefix)) => Err(format!(
+                "[{prefix} {suffix}] is ignored: such sections belong in the config file"
+            )),
+            (FileKind::Credentials, None) if !is_valid_identifier(suffix) => {
+                Err(invalid_name(format!("[{suffix}]")))
             }
-            (FileKind::Credentials, Some(prefix)) => {
-                if prefix == PROFILE_PREFIX {
-                    Err(format!(
-                        "[profile {}] is ignored: sections in the credentials file must not start with `profile`",
-                        self.suffix
-                    ))
-                } else {
-                    Err(format!(
-                        "[{prefix} {}] is ignored: such sections belong in the config file",
-                        self.suffix
-                    ))
-                }
-            }
-            (FileKind::Credentials, None) => {
-                if is_valid_identifier(&self.suffix) {
-                    Ok(self)
-                } else {
-                    Err(format!(
-                        "[{}] is ignored: `{}` is not a valid name (allowed: A-Z a-z 0-9 and - / . % @ _ : +)",
-                        self.suffix, self.suffix
-                    ))
-                }
-            }
+            _ => Ok(()),
         }
     }
 }
@@ -304,7 +382,7 @@ mod tests {
         );
         assert_eq!(
             set.get("a").unwrap().files(),
-            vec![FileKind::Config, FileKind::Credentials]
+            [FileKind::Config, FileKind::Credentials]
         );
     }
 

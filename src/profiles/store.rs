@@ -108,7 +108,7 @@ pub fn load(path: &Path) -> Result<LoadedFile, StoreError> {
         Ok(bytes) => {
             let mode = fs::metadata(path).ok().map(|m| m.permissions().mode());
             let document =
-                Document::parse_bytes(&bytes).map_err(|e| StoreError::unreadable(path, e))?;
+                Document::parse_bytes(bytes).map_err(|e| StoreError::unreadable(path, e))?;
             Ok(LoadedFile {
                 path: path.to_path_buf(),
                 exists: true,
@@ -140,6 +140,11 @@ pub struct Loaded {
 impl Loaded {
     pub fn reading(&self) -> ProfileSet {
         ProfileSet::read(&self.config.document, &self.credentials.document)
+    }
+
+    /// The reading of just these profiles.
+    pub fn reading_of(&self, names: &[&str]) -> ProfileSet {
+        ProfileSet::read_profiles(&self.config.document, &self.credentials.document, names)
     }
 
     pub fn file(&self, file: FileKind) -> &LoadedFile {
@@ -178,7 +183,7 @@ pub fn write_edits(paths: &FilePaths, edits: &[Edit]) -> Result<WriteReport, Sto
     let _locks = lock_folders(targets.iter().map(|(_, path)| path.as_path()))?;
     let mut config = load(&targets[0].1)?.document;
     let mut credentials = load(&targets[1].1)?.document;
-    let mut expected: Reading = plain_reading(&ProfileSet::read(&config, &credentials));
+    let mut expected = scoped_reading(&config, &credentials, edits);
     let mut changed = Changes::default();
     for edit in edits {
         let changes = edit.apply(&config, &credentials)?;
@@ -192,14 +197,61 @@ pub fn write_edits(paths: &FilePaths, edits: &[Edit]) -> Result<WriteReport, Sto
             changed.credentials = Some(text);
         }
     }
+    let intended = scoped_reading(&config, &credentials, edits);
+    if intended != expected {
+        return Err(verification_error(
+            &targets,
+            &expected,
+            &intended,
+            "nothing was written",
+        ));
+    }
     let mut report = WriteReport::default();
     for (file, target) in &targets {
         if let Some(text) = changed.for_file(*file) {
             write_atomically(target, text.as_bytes(), &mut report)?;
+            let on_disk = fs::read(target).map_err(|e| StoreError::io(target, e))?;
+            if on_disk != text.as_bytes() {
+                return Err(StoreError::Verification {
+                    paths: target.display().to_string(),
+                    detail: "the file on disk differs from what was written".to_string(),
+                });
+            }
         }
     }
-    verify(&targets, &expected)?;
     Ok(report)
+}
+
+/// The SDK reading of the profiles `edits` touch (of everything, for a rename, which also
+/// changes `source_profile` references elsewhere).
+fn scoped_reading(config: &Document, credentials: &Document, edits: &[Edit]) -> Reading {
+    if edits.iter().any(|edit| matches!(edit, Edit::Rename { .. })) {
+        return plain_reading(&ProfileSet::read(config, credentials));
+    }
+    let names: Vec<&str> = edits.iter().flat_map(Edit::profiles).collect();
+    plain_reading(&ProfileSet::read_profiles(config, credentials, &names))
+}
+
+fn verification_error(
+    targets: &[(FileKind, PathBuf); 2],
+    expected: &Reading,
+    actual: &Reading,
+    outcome: &str,
+) -> StoreError {
+    let differing = expected
+        .keys()
+        .chain(actual.keys())
+        .find(|name| expected.get(*name) != actual.get(*name))
+        .cloned()
+        .unwrap_or_default();
+    let paths: Vec<String> = targets
+        .iter()
+        .map(|(_, path)| path.display().to_string())
+        .collect();
+    StoreError::Verification {
+        paths: paths.join(" and "),
+        detail: format!("[{differing}] would not read as intended; {outcome}"),
+    }
 }
 
 /// Parses text an edit produced; a failure here is a credwiz bug, reported rather than written.
@@ -219,29 +271,6 @@ pub fn strip_byte_order_mark(path: &Path) -> Result<(bool, WriteReport), StoreEr
     };
     write_atomically(&target, rest, &mut report)?;
     Ok((true, report))
-}
-
-fn verify(targets: &[(FileKind, PathBuf); 2], expected: &Reading) -> Result<(), StoreError> {
-    let config = load(&targets[0].1)?;
-    let credentials = load(&targets[1].1)?;
-    let actual = plain_reading(&ProfileSet::read(&config.document, &credentials.document));
-    if &actual == expected {
-        return Ok(());
-    }
-    let differing = expected
-        .keys()
-        .chain(actual.keys())
-        .find(|name| expected.get(*name) != actual.get(*name))
-        .cloned()
-        .unwrap_or_default();
-    let written: Vec<String> = targets
-        .iter()
-        .map(|(_, path)| path.display().to_string())
-        .collect();
-    Err(StoreError::Verification {
-        paths: written.join(" and "),
-        detail: format!("[{differing}] differs from what was intended"),
-    })
 }
 
 /// Follows a chain of symlinks to the file that will actually be written.
@@ -301,26 +330,50 @@ fn ensure_folder(folder: &Path) -> Result<(), StoreError> {
 }
 
 /// Exclusive advisory locks on each distinct folder, taken in a fixed order.
+/// Folders are compared by their canonical path, so one folder named two ways (relative and
+/// absolute, through `..` or a symlink) is locked once. Under the lock, temporary files left by
+/// a writer that was killed are removed: every credwiz writer makes them only while locked.
 fn lock_folders<'a>(paths: impl IntoIterator<Item = &'a Path>) -> Result<Vec<File>, StoreError> {
-    let mut folders: Vec<PathBuf> = paths.into_iter().map(folder_of).collect();
+    let mut folders = Vec::new();
+    for folder in paths.into_iter().map(folder_of) {
+        ensure_folder(&folder)?;
+        folders.push(fs::canonicalize(&folder).map_err(|e| StoreError::io(&folder, e))?);
+    }
     folders.sort();
     folders.dedup();
     folders
         .into_iter()
         .map(|folder| {
-            ensure_folder(&folder)?;
             let handle = File::open(&folder).map_err(|e| StoreError::io(&folder, e))?;
             handle.lock().map_err(|e| StoreError::io(&folder, e))?;
+            remove_stale_temporaries(&folder);
             Ok(handle)
         })
         .collect()
+}
+
+const TEMPORARY_PREFIX: &str = ".credwiz-";
+
+fn remove_stale_temporaries(folder: &Path) {
+    let Ok(entries) = fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let is_temporary = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|name| name.starts_with(TEMPORARY_PREFIX));
+        if is_temporary && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Writes `bytes` to a 0600 temporary file beside `path`, syncs it and renames it over `path`.
 fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     let folder = folder_of(path);
     let mut temporary = tempfile::Builder::new()
-        .prefix(".credwiz-")
+        .prefix(TEMPORARY_PREFIX)
         .permissions(fs::Permissions::from_mode(0o600))
         .tempfile_in(&folder)
         .map_err(|e| StoreError::io(&folder, e))?;
@@ -336,6 +389,22 @@ fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
         .map_err(|e| StoreError::io(&folder, e))
 }
 
+/// Keeps the current file as `<file>.credwiz-backup` (0600): a hard link to it when the file
+/// system allows, so nothing is copied; otherwise a copy of `previous`.
+fn keep_backup(path: &Path, previous: &[u8]) -> Result<(), StoreError> {
+    let backup = backup_path(path);
+    let link = folder_of(path).join(format!("{TEMPORARY_PREFIX}backup-{}", std::process::id()));
+    let _ = fs::remove_file(&link);
+    let linked = fs::hard_link(path, &link)
+        .and_then(|_| fs::set_permissions(&link, fs::Permissions::from_mode(0o600)))
+        .and_then(|_| fs::rename(&link, &backup));
+    if linked.is_err() {
+        let _ = fs::remove_file(&link);
+        replace_file(&backup, previous)?;
+    }
+    Ok(())
+}
+
 fn write_atomically(path: &Path, bytes: &[u8], report: &mut WriteReport) -> Result<(), StoreError> {
     match fs::read(path) {
         Ok(previous) => {
@@ -349,7 +418,7 @@ fn write_atomically(path: &Path, bytes: &[u8], report: &mut WriteReport) -> Resu
                     mode & 0o777
                 ));
             }
-            replace_file(&backup_path(path), &previous)?;
+            keep_backup(path, &previous)?;
         }
         Err(error) if error.kind() == io::ErrorKind::NotFound => {}
         Err(error) => return Err(StoreError::io(path, error)),

@@ -4,6 +4,8 @@
 //! The runner is cheap to clone and safe to share between tasks, so the TUI can perform effects
 //! concurrently and the CLI can await them in turn.
 
+mod rotate;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -20,6 +22,8 @@ use crate::journal::{Completed, Journal};
 use crate::profiles::edit::SECRET_KEYS;
 use crate::profiles::store::{self, write_edits};
 use crate::profiles::{Edit, FilePaths};
+
+pub use rotate::{Call, ROTATE_JOURNAL, RotationRunner, Seam, local_profiles};
 
 /// How long and how often to retry verifying a new key while IAM propagates it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,6 +123,11 @@ impl Runner {
         }
     }
 
+    /// The files this runner reads and writes.
+    pub fn paths(&self) -> &FilePaths {
+        &self.inner.paths
+    }
+
     /// Continues an existing journal (for `--resume`).
     pub fn adopt_journal(&self, journal: Journal<Action>) {
         *self.inner.journal.lock().expect("journal lock") = Some(journal);
@@ -181,20 +190,19 @@ impl Runner {
                 request,
                 self.preview(&profile, region.as_deref(), output.as_deref()),
             )),
-            Effect::BeginJournal { plan } => {
+            Effect::BeginJournal { request, plan } => {
                 let source = self
                     .inner
                     .source_profile
                     .lock()
                     .expect("source lock")
                     .clone();
-                match Journal::create(&self.inner.state_dir, SETUP_JOURNAL, source, plan) {
-                    Ok(journal) => {
-                        *self.inner.journal.lock().expect("journal lock") = Some(journal)
-                    }
-                    Err(error) => tracing::warn!("could not start the journal: {error}"),
-                }
-                None
+                let started = Journal::create(&self.inner.state_dir, SETUP_JOURNAL, source, plan)
+                    .map(|journal| {
+                        *self.inner.journal.lock().expect("journal lock") = Some(journal);
+                    })
+                    .map_err(|error| format!("{}: {error}", self.inner.state_dir.display()));
+                Some(Msg::JournalStarted(request, started))
             }
             Effect::Perform { request, action } => {
                 Some(Msg::Performed(request, self.perform_action(action).await))
@@ -358,8 +366,9 @@ impl Runner {
         let clients = self.clients("iam")?;
         let mut completed = Completed {
             action: action.clone(),
-            access_key_id: None,
+            created_key_id: None,
             profile_existed: false,
+            already_present: false,
         };
         let output = match &action {
             Action::CreateGroup { group } => {
@@ -371,14 +380,28 @@ impl Runner {
                 ActionOutput::Completed
             }
             Action::AddUserToGroup { user, group } => {
+                completed.already_present = clients
+                    .get_group(group)
+                    .await?
+                    .is_some_and(|g| g.members.contains(user));
                 clients.add_user_to_group(user, group).await?;
                 ActionOutput::Completed
             }
             Action::AttachUserPolicy { user, arn } => {
+                completed.already_present = clients
+                    .list_attached_user_policies(user)
+                    .await?
+                    .iter()
+                    .any(|p| &p.arn == arn);
                 clients.attach_user_policy(user, arn).await?;
                 ActionOutput::Completed
             }
             Action::AttachGroupPolicy { group, arn } => {
+                completed.already_present = clients
+                    .list_attached_group_policies(group)
+                    .await?
+                    .iter()
+                    .any(|p| &p.arn == arn);
                 clients.attach_group_policy(group, arn).await?;
                 ActionOutput::Completed
             }
@@ -397,7 +420,7 @@ impl Runner {
                         output.as_deref(),
                     )
                     .await?;
-                completed.access_key_id = Some(key.access_key_id.clone());
+                completed.created_key_id = Some(key.access_key_id.clone());
                 completed.profile_existed = existed;
                 ActionOutput::KeyWritten(key)
             }
@@ -485,9 +508,11 @@ impl Runner {
 }
 
 impl Runner {
-    /// Undoes what a journalled run created, newest first: the key (and the profile, if the run
-    /// created it), then memberships and attachments of entities the run created, then the user
-    /// and group. Returns each undo step with its result; the journal is closed when all succeed.
+    /// Undoes what a journalled run created, newest first: the key and the profile it wrote,
+    /// then the memberships and attachments the run added (not those that were there before),
+    /// then the user and group. A profile that existed before the run keeps its new key: its old
+    /// keys cannot be brought back, so deleting the new one would leave it dead. Returns each undo
+    /// step with its result; the journal is closed when all succeed.
     pub async fn rollback(
         &self,
         journal: &mut Journal<Action>,
@@ -496,23 +521,25 @@ impl Runner {
             Ok(clients) => clients,
             Err(error) => return vec![("connect".to_string(), Err(error))],
         };
-        let created_user = journal
-            .completed
-            .iter()
-            .any(|c| matches!(c.action, Action::CreateUser { .. }));
-        let created_group = journal
-            .completed
-            .iter()
-            .any(|c| matches!(c.action, Action::CreateGroup { .. }));
         let mut results = Vec::new();
         for completed in journal.completed.clone().iter().rev() {
             let (label, result) = match &completed.action {
                 Action::CreateKeyAndWriteProfile { user, profile, .. } => {
-                    let Some(key_id) = &completed.access_key_id else {
+                    let Some(key_id) = &completed.created_key_id else {
                         continue;
                     };
+                    if completed.profile_existed {
+                        let kept = format!(
+                            "profile `{profile}` held other keys before this run and they cannot be restored, so its new key {key_id} was kept; delete it with `aws iam delete-access-key --user-name {user} --access-key-id {key_id}` once nothing needs it"
+                        );
+                        results.push((
+                            format!("Keep access key {key_id} in profile {profile}"),
+                            Err(local_error("rollback", kept)),
+                        ));
+                        continue;
+                    }
                     let mut result = clients.delete_access_key(user, key_id).await;
-                    if result.is_ok() && !completed.profile_existed {
+                    if result.is_ok() {
                         result = self.remove_profile_holding(profile, key_id);
                     }
                     (
@@ -520,15 +547,16 @@ impl Runner {
                         result,
                     )
                 }
-                Action::AttachUserPolicy { user, arn } if created_user => (
+                _ if completed.already_present => continue,
+                Action::AttachUserPolicy { user, arn } => (
                     format!("Detach {arn} from {user}"),
                     clients.detach_user_policy(user, arn).await,
                 ),
-                Action::AttachGroupPolicy { group, arn } if created_group => (
+                Action::AttachGroupPolicy { group, arn } => (
                     format!("Detach {arn} from group {group}"),
                     clients.detach_group_policy(group, arn).await,
                 ),
-                Action::AddUserToGroup { user, group } if created_user || created_group => (
+                Action::AddUserToGroup { user, group } => (
                     format!("Remove {user} from group {group}"),
                     clients.remove_user_from_group(user, group).await,
                 ),
