@@ -32,6 +32,15 @@ pub struct AttachedPolicy {
     pub arn: String,
 }
 
+impl From<aws_sdk_iam::types::AttachedPolicy> for AttachedPolicy {
+    fn from(policy: aws_sdk_iam::types::AttachedPolicy) -> Self {
+        AttachedPolicy {
+            name: policy.policy_name.unwrap_or_default(),
+            arn: policy.policy_arn.unwrap_or_default(),
+        }
+    }
+}
+
 /// The ARN for a policy name: `arn:aws:iam::aws:policy/NAME` for AWS managed policies.
 /// An ARN is returned as it is.
 pub fn policy_arn_for(name_or_arn: &str) -> String {
@@ -150,13 +159,7 @@ impl AwsClients {
             .collect::<Result<Vec<_>, _>>()
             .await
             .map_err(self.iam_error("iam:ListAttachedUserPolicies"))?;
-        Ok(attached
-            .into_iter()
-            .map(|policy| AttachedPolicy {
-                name: policy.policy_name.unwrap_or_default(),
-                arn: policy.policy_arn.unwrap_or_default(),
-            })
-            .collect())
+        Ok(attached.into_iter().map(AttachedPolicy::from).collect())
     }
 
     /// IAM `ListAttachedGroupPolicies`, every page.
@@ -174,13 +177,7 @@ impl AwsClients {
             .collect::<Result<Vec<_>, _>>()
             .await
             .map_err(self.iam_error("iam:ListAttachedGroupPolicies"))?;
-        Ok(attached
-            .into_iter()
-            .map(|policy| AttachedPolicy {
-                name: policy.policy_name.unwrap_or_default(),
-                arn: policy.policy_arn.unwrap_or_default(),
-            })
-            .collect())
+        Ok(attached.into_iter().map(AttachedPolicy::from).collect())
     }
 }
 

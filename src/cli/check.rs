@@ -6,7 +6,6 @@
 use clap::{Args, ValueEnum};
 
 use super::output::{ListFormat, print_structured, table};
-use super::rotate::endpoints;
 use super::{Context, Failure, Outcome};
 use crate::journal;
 use crate::key_health::{
@@ -63,7 +62,7 @@ pub fn run(context: &Context, args: CheckArgs) -> Outcome {
         )));
     }
     let targets = Target::from_profiles(&reading, &args.names);
-    let endpoints = endpoints(context);
+    let endpoints = context.endpoints();
     let runtime = tokio::runtime::Runtime::new()?;
     let results = runtime.block_on(check_profiles(
         &context.paths,

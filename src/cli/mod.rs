@@ -20,7 +20,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::aws::Endpoints;
 use crate::profiles::location::{Platform, locate};
+use crate::runner::{Backoff, Runner};
 use crate::profiles::store::{self, Loaded};
 use crate::profiles::{FilePaths, WriteReport};
 
@@ -125,6 +127,25 @@ impl Context {
             endpoint_url: global.endpoint_url.clone(),
             color: !global.no_color && env("NO_COLOR").is_none() && prompt::stdout_is_terminal(),
         }
+    }
+
+    /// Where IAM and STS calls go: `--endpoint-url`, else the AWS CLI's environment variables.
+    pub fn endpoints(&self) -> Endpoints {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Endpoints::resolve(self.endpoint_url.as_deref(), env)
+    }
+
+    /// A runner for the flows, verifying new keys for up to `verify_timeout` seconds.
+    pub fn runner(&self, verify_timeout: u64) -> Runner {
+        Runner::new(
+            self.paths.clone(),
+            self.endpoints(),
+            crate::journal::state_dir(),
+            Backoff {
+                timeout: std::time::Duration::from_secs(verify_timeout),
+                ..Backoff::default()
+            },
+        )
     }
 
     pub fn load(&self) -> Result<Loaded, Failure> {

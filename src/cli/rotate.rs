@@ -13,7 +13,6 @@ use time::{Duration, OffsetDateTime};
 
 use super::output::table;
 use super::{Context, Failure, Outcome, prompt};
-use crate::aws::Endpoints;
 use crate::flows::rotate::{
     Action, KeyFacts, Msg, OldKey, Options, Outcome as Ending, Rotation, Step,
 };
@@ -21,7 +20,7 @@ use crate::flows::setup::Status;
 use crate::journal::{self, Journal};
 use crate::key_health::{HealthCache, rfc3339};
 use crate::profiles::{FileKind, Kind};
-use crate::runner::{Backoff, ROTATE_JOURNAL, RotationRunner, Runner, local_profiles};
+use crate::runner::{ROTATE_JOURNAL, RotationRunner, local_profiles};
 
 #[derive(Args, Debug)]
 pub struct RotateArgs {
@@ -80,21 +79,8 @@ fn parse_age(text: &str) -> Result<Duration, String> {
 }
 
 /// The endpoints for IAM and STS: `--endpoint-url`, then the AWS environment variables.
-pub(super) fn endpoints(context: &Context) -> Endpoints {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    Endpoints::resolve(context.endpoint_url.as_deref(), env)
-}
-
 fn rotation_runner(context: &Context, verify_timeout: u64) -> RotationRunner {
-    RotationRunner::new(Runner::new(
-        context.paths.clone(),
-        endpoints(context),
-        journal::state_dir(),
-        Backoff {
-            timeout: std::time::Duration::from_secs(verify_timeout),
-            ..Backoff::default()
-        },
-    ))
+    RotationRunner::new(context.runner(verify_timeout))
 }
 
 /// Ctrl-C, once the run has started: the step in flight finishes, and the rotation stops where

@@ -5,16 +5,15 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 use clap::Args;
 
 use super::{Context, Failure, Outcome, prompt};
-use crate::aws::{CredentialSource, Endpoints};
+use crate::aws::CredentialSource;
 use crate::flows::setup::{Action, Effect, Msg, Setup, Status, Step};
 use crate::journal::{self, Journal};
 use crate::presets;
-use crate::runner::{Backoff, Runner, SETUP_JOURNAL};
+use crate::runner::{Runner, SETUP_JOURNAL};
 use crate::tui::SetupOutcome;
 
 #[derive(Args, Debug, Default)]
@@ -63,18 +62,6 @@ pub struct SetupArgs {
     pub verify_timeout: u64,
 }
 
-fn runner_for(context: &Context, verify_timeout: u64) -> Runner {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    Runner::new(
-        context.paths.clone(),
-        Endpoints::resolve(context.endpoint_url.as_deref(), env),
-        journal::state_dir(),
-        Backoff {
-            timeout: Duration::from_secs(verify_timeout),
-            ..Backoff::default()
-        },
-    )
-}
 
 /// The credentials to act with: `--source-profile`, else the environment if it holds keys.
 fn credential_source(source_profile: Option<&str>) -> Option<CredentialSource> {
@@ -148,13 +135,15 @@ impl Progress {
     }
 }
 
-/// Feeds results back into the machine until no effect is left.
+/// Feeds results back into the machine until no effect is left, or until `interrupted` is set
+/// (then the effects not yet started are returned).
 async fn settle(
     setup: &mut Setup,
     runner: &Runner,
     mut effects: Vec<Effect>,
     progress: &mut Progress,
-) {
+    interrupted: Option<&AtomicBool>,
+) -> Vec<Effect> {
     while !effects.is_empty() {
         let messages = runner.perform_all(effects).await;
         effects = messages
@@ -162,7 +151,11 @@ async fn settle(
             .flat_map(|msg| setup.update(msg))
             .collect();
         progress.print(setup);
+        if interrupted.is_some_and(|flag| flag.load(Ordering::SeqCst)) {
+            break;
+        }
     }
+    effects
 }
 
 fn problem_failure(setup: &Setup) -> Option<Failure> {
@@ -191,7 +184,7 @@ async fn walk_to(
             )));
         }
         let had_effects = !effects.is_empty();
-        settle(setup, runner, effects, progress).await;
+        settle(setup, runner, effects, progress, None).await;
         if let Some(failure) = problem_failure(setup) {
             return Err(failure);
         }
@@ -303,25 +296,19 @@ fn watch_interrupt() -> Arc<AtomicBool> {
     interrupted
 }
 
-async fn run_to_done(setup: &mut Setup, runner: &Runner, mut effects: Vec<Effect>) -> Outcome {
+async fn run_to_done(setup: &mut Setup, runner: &Runner, effects: Vec<Effect>) -> Outcome {
     let interrupted = watch_interrupt();
     let mut progress = Progress {
         printed: (0..setup.run.len())
             .filter(|&i| setup.run[i].status == Status::Done)
             .collect(),
     };
-    while !effects.is_empty() {
-        let messages = runner.perform_all(effects).await;
-        effects = messages
-            .into_iter()
-            .flat_map(|msg| setup.update(msg))
-            .collect();
-        progress.print(setup);
-        if interrupted.load(Ordering::SeqCst) && !effects.is_empty() {
-            return Err(Failure::Error(
-                "interrupted; finish with `credwiz setup --resume` or undo with `credwiz setup --rollback`".to_string(),
-            ));
-        }
+    let unstarted = settle(setup, runner, effects, &mut progress, Some(&interrupted)).await;
+    if !unstarted.is_empty() {
+        return Err(Failure::Error(
+            "interrupted; finish with `credwiz setup --resume` or undo with `credwiz setup --rollback`"
+                .to_string(),
+        ));
     }
     if let Some(failure) = problem_failure(setup) {
         return Err(failure);
@@ -342,7 +329,7 @@ pub fn run(context: &Context, args: SetupArgs) -> Outcome {
 }
 
 async fn run_async(context: &Context, args: SetupArgs) -> Outcome {
-    let runner = runner_for(context, args.verify_timeout);
+    let runner = context.runner(args.verify_timeout);
     if args.resume || args.rollback {
         return continue_journal(&runner, &args).await;
     }

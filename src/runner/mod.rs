@@ -12,7 +12,7 @@ use std::time::Duration;
 use tokio::task::JoinSet;
 
 use crate::aws::{
-    AwsClients, AwsError, AwsErrorKind, CredentialSource, Endpoints, ManagedPolicy,
+    AwsClients, CallerIdentity, AwsError, AwsErrorKind, CredentialSource, Endpoints, ManagedPolicy,
     ProfileFilePaths, connect,
 };
 use crate::flows::setup::{
@@ -67,6 +67,17 @@ where
     }
 }
 
+/// Checks that a verified key belongs to `user`; `what` names the key in the error.
+pub fn expect_user(identity: &CallerIdentity, user: &str, what: &str) -> Result<(), AwsError> {
+    if identity.user_name() == Some(user) {
+        return Ok(());
+    }
+    Err(local_error(
+        "sts:GetCallerIdentity",
+        format!("{what} resolves to {}, not to user {user}", identity.arn),
+    ))
+}
+
 /// Errors a brand-new key gives while IAM has not yet propagated it.
 fn is_propagation_delay(error: &AwsError) -> bool {
     matches!(
@@ -94,7 +105,7 @@ pub struct Runner {
 }
 
 /// An error that is not AWS's, phrased like one so the flows show it the same way.
-fn local_error(operation: &'static str, message: String) -> AwsError {
+pub fn local_error(operation: &'static str, message: String) -> AwsError {
     AwsError {
         kind: AwsErrorKind::Other,
         code: None,
@@ -494,15 +505,7 @@ impl Runner {
             }
         })
         .await?;
-        if identity.user_name() != Some(user) {
-            return Err(local_error(
-                "sts:GetCallerIdentity",
-                format!(
-                    "profile `{profile}` (key {access_key_id}) resolves to {}, not to user {user}",
-                    identity.arn
-                ),
-            ));
-        }
+        expect_user(&identity, user, &format!("profile `{profile}` (key {access_key_id})"))?;
         Ok(identity.arn)
     }
 }

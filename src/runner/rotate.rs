@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use time::OffsetDateTime;
 
-use super::{Runner, local_error, profile_edits, retry_with_backoff};
+use super::{Runner, expect_user, local_error, profile_edits, retry_with_backoff};
 use crate::aws::{
     AccessKeyStatus, AwsClients, AwsError, AwsErrorKind, CredentialSource, clients_with_static_key,
 };
@@ -510,15 +510,7 @@ impl RotationRunner {
             }
         })
         .await?;
-        if identity.user_name() != Some(user) {
-            return Err(local_error(
-                "sts:GetCallerIdentity",
-                format!(
-                    "the new key {key_id} resolves to {}, not to user {user}",
-                    identity.arn
-                ),
-            ));
-        }
+        expect_user(&identity, user, &format!("the new key {key_id}"))?;
         Ok(ActionOutput::Verified { arn: identity.arn })
     }
 }
