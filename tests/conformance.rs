@@ -109,7 +109,7 @@ fn our_read(config: &str, credentials: &str) -> Result<OurReading, OurError> {
                 let settings = profile
                     .settings
                     .iter()
-                    .map(|(k, s)| (k.clone(), s.value.clone()))
+                    .map(|(k, s)| (k.to_string(), s.value.clone()))
                     .collect();
                 (name.clone(), settings)
             })

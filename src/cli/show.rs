@@ -63,7 +63,7 @@ fn settings_json(profile: &Profile, reveal: bool) -> Value {
             ),
             None => Value::String(shown_value(key, &setting.value, reveal)),
         };
-        settings.insert(key.clone(), value);
+        settings.insert(key.to_string(), value);
     }
     Value::Object(settings)
 }
@@ -74,7 +74,7 @@ fn profile_json(profile: &Profile, reveal: bool) -> Value {
         .iter()
         .map(|(key, s)| {
             (
-                key.clone(),
+                key.to_string(),
                 json!({"file": s.origin.file, "line": s.origin.line}),
             )
         })
@@ -154,7 +154,7 @@ pub fn run(context: &Context, args: ShowArgs) -> Outcome {
             let mut rows = vec![["KEY", "VALUE", "FROM"].map(String::from).to_vec()];
             rows.extend(profile.settings.iter().map(|(key, setting)| {
                 vec![
-                    key.clone(),
+                    key.to_string(),
                     shown_value(key, &setting.value, args.reveal).replace('\n', " ↵ "),
                     format!("{}:{}", setting.origin.file.name(), setting.origin.line),
                 ]

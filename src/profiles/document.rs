@@ -9,6 +9,20 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+/// `text` without leading and trailing spaces and tabs (byte-wise: both are ASCII).
+pub fn trim_blank(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    let start = bytes
+        .iter()
+        .position(|b| *b != b' ' && *b != b'\t')
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| *b != b' ' && *b != b'\t')
+        .map_or(start, |i| i + 1);
+    &text[start..end]
+}
+
 /// The characters the SDK parser treats as whitespace (it is stricter than
 /// `char::is_whitespace`): space and tab.
 pub fn is_blank(c: char) -> bool {
@@ -428,7 +442,7 @@ impl Parser {
     }
 
     fn classify(&self, body: &str, offset: usize) -> Result<LineKind, String> {
-        if body.trim_matches(is_blank).is_empty() {
+        if trim_blank(body).is_empty() {
             return Ok(LineKind::Blank);
         }
         if body.starts_with(COMMENT) {
@@ -451,7 +465,7 @@ impl Parser {
             if !self.current_section_has_properties() {
                 return Err("Expected a property definition, found continuation".to_string());
             }
-            let text = span_in(body, offset, body.trim_matches(is_blank));
+            let text = span_in(body, offset, trim_blank(body));
             if self.in_sub_properties {
                 split_property(body).map_err(|problem| problem.message("sub-property"))?;
                 return Ok(LineKind::SubProperty { text });
@@ -512,18 +526,22 @@ impl PropertyProblem {
 /// Splits `key = value` the SDK's way into the trimmed key and value, as slices of `line`.
 fn split_property(line: &str) -> Result<(&str, &str), PropertyProblem> {
     let prepared = strip_comment(line, true);
-    let (key, value) = prepared.split_once('=').ok_or(PropertyProblem::NoEquals)?;
-    let key = key.trim_matches(is_blank);
+    let equals = prepared
+        .bytes()
+        .position(|b| b == b'=')
+        .ok_or(PropertyProblem::NoEquals)?;
+    let (key, value) = (&prepared[..equals], &prepared[equals + 1..]);
+    let key = trim_blank(key);
     if key.is_empty() {
         return Err(PropertyProblem::NoName);
     }
-    Ok((key, value.trim_matches(is_blank)))
+    Ok((key, trim_blank(value)))
 }
 
 /// Trims whitespace and removes a trailing comment, as the SDK's `prepare_line` does. Property
 /// values need whitespace before `#`/`;` for it to start a comment; headers do not.
 fn strip_comment(line: &str, comment_needs_whitespace: bool) -> &str {
-    let line = line.trim_matches(is_blank);
+    let line = trim_blank(line);
     let bytes = line.as_bytes();
     let cut = if !bytes.iter().any(|b| *b == b'#' || *b == b';') {
         line.len()
@@ -541,7 +559,7 @@ fn strip_comment(line: &str, comment_needs_whitespace: bool) -> &str {
         }
         cut
     };
-    line[..cut].trim_matches(is_blank)
+    trim_blank(&line[..cut])
 }
 
 #[cfg(test)]

@@ -105,7 +105,7 @@ pub fn plain_reading(set: &ProfileSet) -> Reading {
             let settings = profile
                 .settings
                 .iter()
-                .map(|(k, s)| (k.clone(), s.value.clone()))
+                .map(|(k, s)| (k.to_string(), s.value.clone()))
                 .collect();
             (name, settings)
         })

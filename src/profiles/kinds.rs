@@ -4,6 +4,18 @@ use serde::Serialize;
 
 use super::reading::Profile;
 
+/// The settings that decide a profile's kind.
+const DECIDING_KEYS: [&str; 8] = [
+    "role_arn",
+    "web_identity_token_file",
+    "sso_session",
+    "sso_start_url",
+    "credential_process",
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+];
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
@@ -18,7 +30,18 @@ pub enum Kind {
 
 impl Kind {
     pub fn of(profile: &Profile) -> Kind {
-        let has = |key: &str| profile.get(key).is_some_and(|v| !v.is_empty());
+        let mut present: u16 = 0;
+        for (key, setting) in &profile.settings {
+            if let Some(bit) = DECIDING_KEYS.iter().position(|k| *k == key)
+                && !setting.value.is_empty()
+            {
+                present |= 1 << bit;
+            }
+        }
+        let has = |key: &str| {
+            let bit = DECIDING_KEYS.iter().position(|k| *k == key).expect("a deciding key");
+            present & (1 << bit) != 0
+        };
         if has("role_arn") && has("web_identity_token_file") {
             Kind::WebIdentity
         } else if has("role_arn") {

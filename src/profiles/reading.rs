@@ -5,7 +5,8 @@
 //! reason kept for display), duplicates merged with the last key winning, and the credentials
 //! file winning over the config file. Every setting remembers the file and line it came from.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -44,12 +45,45 @@ pub struct Setting {
 /// so a sorted vector is smaller and faster than a tree at 10,000 profiles.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Settings {
-    entries: Vec<(String, Setting)>,
+    entries: Vec<(Cow<'static, str>, Setting)>,
+}
+
+/// Keys nearly every profile has are shared, not allocated per profile (sorted, for search).
+const COMMON_KEYS: &[&str] = &[
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "cli_pager",
+    "credential_process",
+    "credential_source",
+    "duration_seconds",
+    "endpoint_url",
+    "external_id",
+    "mfa_serial",
+    "output",
+    "region",
+    "role_arn",
+    "role_session_name",
+    "s3",
+    "source_profile",
+    "sso_account_id",
+    "sso_region",
+    "sso_role_name",
+    "sso_session",
+    "sso_start_url",
+    "web_identity_token_file",
+];
+
+fn shared_key(key: &str) -> Cow<'static, str> {
+    match COMMON_KEYS.binary_search(&key) {
+        Ok(index) => Cow::Borrowed(COMMON_KEYS[index]),
+        Err(_) => Cow::Owned(key.to_string()),
+    }
 }
 
 impl Settings {
     fn position(&self, key: &str) -> Result<usize, usize> {
-        self.entries.binary_search_by(|(k, _)| k.as_str().cmp(key))
+        self.entries.binary_search_by(|(k, _)| k.as_ref().cmp(key))
     }
 
     pub fn get(&self, key: &str) -> Option<&Setting> {
@@ -64,7 +98,7 @@ impl Settings {
     pub fn insert(&mut self, key: &str, setting: Setting) {
         match self.position(key) {
             Ok(i) => self.entries[i].1 = setting,
-            Err(i) => self.entries.insert(i, (key.to_string(), setting)),
+            Err(i) => self.entries.insert(i, (shared_key(key), setting)),
         }
     }
 
@@ -80,12 +114,12 @@ impl Settings {
         self.entries.is_empty()
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &Setting)> {
-        self.entries.iter().map(|(k, v)| (k, v))
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Setting)> {
+        self.entries.iter().map(|(k, v)| (k.as_ref(), v))
     }
 
-    pub fn keys(&self) -> impl Iterator<Item = &String> {
-        self.entries.iter().map(|(k, _)| k)
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(k, _)| k.as_ref())
     }
 
     pub fn values(&self) -> impl Iterator<Item = &Setting> {
@@ -94,14 +128,14 @@ impl Settings {
 }
 
 impl<'a> IntoIterator for &'a Settings {
-    type Item = (&'a String, &'a Setting);
+    type Item = (&'a str, &'a Setting);
     type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (String, Setting)>,
-        fn(&'a (String, Setting)) -> (&'a String, &'a Setting),
+        std::slice::Iter<'a, (Cow<'static, str>, Setting)>,
+        fn(&'a (Cow<'static, str>, Setting)) -> (&'a str, &'a Setting),
     >;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.entries.iter().map(|(k, v)| (k, v))
+        self.entries.iter().map(|(k, v)| (k.as_ref(), v))
     }
 }
 
@@ -188,21 +222,40 @@ impl ProfileSet {
         })
     }
 
-    fn read_matching(
-        config: &Document,
-        credentials: &Document,
-        wanted: &dyn Fn(&SectionName) -> bool,
-    ) -> ProfileSet {
-        let mut set = ProfileSet::default();
-        set.merge(config, FileKind::Config, wanted);
-        set.merge(credentials, FileKind::Credentials, wanted);
-        set
-    }
 
     pub fn get(&self, name: &str) -> Option<&Profile> {
         self.profiles.get(name)
     }
 
+    fn read_matching(
+        config: &Document,
+        credentials: &Document,
+        wanted: &dyn Fn(&SectionName) -> bool,
+    ) -> ProfileSet {
+        let mut merged = Merged::default();
+        merged.merge(config, FileKind::Config, wanted);
+        merged.merge(credentials, FileKind::Credentials, wanted);
+        let sorted = |sections: HashMap<String, Profile>| sections.into_iter().collect();
+        ProfileSet {
+            profiles: sorted(merged.profiles),
+            sso_sessions: sorted(merged.sso_sessions),
+            other_sections: sorted(merged.other_sections),
+            ignored: merged.ignored,
+        }
+    }
+}
+
+/// Sections gathered by name while both files are read (hashing beats a tree for 10,000
+/// lookups); sorted into the `ProfileSet` at the end.
+#[derive(Default)]
+struct Merged {
+    profiles: HashMap<String, Profile>,
+    sso_sessions: HashMap<String, Profile>,
+    other_sections: HashMap<String, Profile>,
+    ignored: Vec<Ignored>,
+}
+
+impl Merged {
     fn merge(
         &mut self,
         document: &Document,
@@ -243,6 +296,7 @@ impl ProfileSet {
             };
             let profile = target.entry(key.to_string()).or_insert_with(|| Profile {
                 name: key.to_string(),
+                definitions: Vec::with_capacity(2),
                 ..Profile::default()
             });
             let properties = document.properties_of(section);
