@@ -8,103 +8,17 @@ mod common;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+use common::sandbox::{ID, Run, SECRET, Sandbox};
 use serde_json::{Value, json};
 
-const ID: &str = "AKIAIOSFODNN7EXAMPLE";
-const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-
-struct Run {
-    what: String,
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn of(mut cmd: Command) -> Run {
-        let what = format!("{cmd:?}");
-        let output = cmd.output().expect("run credwiz");
-        let run = Run {
-            what,
-            code: output.status.code(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        };
-        assert!(
-            !run.stderr.contains("panicked") && !run.stdout.contains("panicked"),
-            "credwiz panicked: {}",
-            run.describe()
-        );
-        run
-    }
-
-    fn describe(&self) -> String {
-        // Huge inputs must not flood the test log.
-        let clip = |s: &str| -> String { s.chars().take(2000).collect() };
-        format!(
-            "{}\nexit: {:?}\nstdout:\n{}\nstderr:\n{}",
-            clip(&self.what),
-            self.code,
-            clip(&self.stdout),
-            clip(&self.stderr)
-        )
-    }
-
-    fn code(self, expected: i32) -> Run {
-        assert_eq!(
-            self.code,
-            Some(expected),
-            "expected exit {expected}: {}",
-            self.describe()
-        );
-        self
-    }
-}
-
-/// A folder holding the two files (under `aws/`) and a home directory.
-struct Sandbox {
-    dir: tempfile::TempDir,
-    config: PathBuf,
-    credentials: PathBuf,
+/// Runs credwiz on huge or broken inputs: no panic message on either output, and failures
+/// described with each output clipped.
+fn run_in(sandbox: &Sandbox, args: &[&str]) -> Run {
+    Run::of_clipped(sandbox.cmd(args))
 }
 
 impl Sandbox {
-    fn new() -> Sandbox {
-        let dir = common::temp_dir();
-        fs::create_dir(dir.path().join("home")).unwrap();
-        fs::create_dir(dir.path().join("aws")).unwrap();
-        Sandbox {
-            config: dir.path().join("aws/config"),
-            credentials: dir.path().join("aws/credentials"),
-            dir,
-        }
-    }
-
-    /// The same folder, with the files elsewhere.
-    fn at(self, config: PathBuf, credentials: PathBuf) -> Sandbox {
-        Sandbox {
-            config,
-            credentials,
-            ..self
-        }
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = common::credwiz_in_home(&self.dir.path().join("home"));
-        cmd.arg("--config-file")
-            .arg(&self.config)
-            .arg("--credentials-file")
-            .arg(&self.credentials)
-            .args(args);
-        cmd
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        Run::of(self.cmd(args))
-    }
-
     /// Every file under the sandbox (other than `home/`), with its bytes.
     fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
         fn walk(dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
@@ -164,7 +78,7 @@ fn refuses(bad: &[u8], line: usize, reasons: &[&str]) -> Vec<Run> {
             vec!["set", "a", "region=eu-west-1"],
             vec!["set", "a", "aws_access_key_id=AKIAI44QH8DHBEXAMPLE"],
         ] {
-            let run = sandbox.run(&args).code(1);
+            let run = run_in(&sandbox, &args).code(1);
             assert!(
                 run.stdout.is_empty(),
                 "nothing on stdout ({which:?}): {}",
@@ -231,16 +145,17 @@ fn repair_strip_bom_removes_only_the_byte_order_mark() {
     )
     .unwrap();
     fs::write(&sandbox.config, GOOD_CONFIG).unwrap();
-    let run = sandbox.run(&["repair", "--strip-bom"]).code(0);
+    let run = run_in(&sandbox, &["repair", "--strip-bom"]).code(0);
     assert!(!run.stderr.contains(SECRET) && !run.stdout.contains(SECRET));
     assert_eq!(fs::read(&sandbox.credentials).unwrap(), body.as_bytes());
     assert_eq!(fs::read_to_string(&sandbox.config).unwrap(), GOOD_CONFIG);
-    let list: Value = serde_json::from_str(&sandbox.run(&["list", "-o", "json"]).code(0).stdout)
-        .expect("list prints JSON");
+    let list: Value =
+        serde_json::from_str(&run_in(&sandbox, &["list", "-o", "json"]).code(0).stdout)
+            .expect("list prints JSON");
     assert_eq!(list[0]["name"], "a");
     assert_eq!(list[0]["kind"], "static");
     // A second repair finds nothing to do and changes nothing.
-    sandbox.run(&["repair", "--strip-bom"]).code(0);
+    run_in(&sandbox, &["repair", "--strip-bom"]).code(0);
     assert_eq!(fs::read(&sandbox.credentials).unwrap(), body.as_bytes());
 }
 
@@ -249,16 +164,18 @@ fn repair_strip_bom_of_the_config_file() {
     let body = "[profile a]\nregion = us-east-1\n";
     let sandbox = Sandbox::new();
     fs::write(&sandbox.config, format!("\u{feff}{body}")).unwrap();
-    sandbox
-        .run(&["repair", "--strip-bom", "--file", "config"])
-        .code(0);
+    run_in(&sandbox, &["repair", "--strip-bom", "--file", "config"]).code(0);
     assert_eq!(fs::read_to_string(&sandbox.config).unwrap(), body);
     assert!(
         !sandbox.credentials.exists(),
         "repair creates no other file"
     );
-    let shown: Value =
-        serde_json::from_str(&sandbox.run(&["show", "a", "-o", "json"]).code(0).stdout).unwrap();
+    let shown: Value = serde_json::from_str(
+        &run_in(&sandbox, &["show", "a", "-o", "json"])
+            .code(0)
+            .stdout,
+    )
+    .unwrap();
     assert_eq!(shown["settings"], json!({"region": "us-east-1"}));
 }
 
@@ -324,13 +241,13 @@ fn a_missing_folder_lists_nothing_and_set_names_the_folder() {
     let sandbox = Sandbox::new();
     let folder = sandbox.dir.path().join("missing/deeper");
     let sandbox = sandbox.at(folder.join("config"), folder.join("credentials"));
-    let run = sandbox.run(&["list", "-o", "json"]).code(0);
+    let run = run_in(&sandbox, &["list", "-o", "json"]).code(0);
     assert_eq!(
         serde_json::from_str::<Value>(&run.stdout).unwrap(),
         json!([])
     );
-    sandbox.run(&["list"]).code(0);
-    let run = sandbox.run(&["set", "p", "region=eu-west-1"]).code(1);
+    run_in(&sandbox, &["list"]).code(0);
+    let run = run_in(&sandbox, &["set", "p", "region=eu-west-1"]).code(1);
     assert!(
         run.stderr.contains(&folder.display().to_string()),
         "stderr names the folder: {}",
@@ -357,7 +274,7 @@ fn a_folder_that_is_a_regular_file_is_a_clear_failure() {
         vec!["set", "p", "region=eu-west-1"],
         vec!["set", "p", "aws_access_key_id=AKIAI44QH8DHBEXAMPLE"],
     ] {
-        let run = sandbox.run(&args).code(1);
+        let run = run_in(&sandbox, &args).code(1);
         assert!(
             run.stderr.contains(&not_a_folder.display().to_string()),
             "stderr names the path: {}",
@@ -375,7 +292,7 @@ fn a_folder_that_is_a_regular_file_is_a_clear_failure() {
     let mut cmd = sandbox.cmd(&["add", "p", "--from-env"]);
     cmd.env("AWS_ACCESS_KEY_ID", ID)
         .env("AWS_SECRET_ACCESS_KEY", SECRET);
-    let run = Run::of(cmd).code(1);
+    let run = Run::of_clipped(cmd).code(1);
     assert!(!run.stderr.contains(SECRET));
     assert!(sandbox.snapshot() == before, "nothing written");
 }
@@ -387,7 +304,7 @@ fn a_folder_root_cannot_write_is_a_clear_failure() {
         PathBuf::from("/proc/self/credwiz-test-config"),
         PathBuf::from("/proc/self/credwiz-test-credentials"),
     );
-    let run = sandbox.run(&["list", "-o", "json"]).code(0);
+    let run = run_in(&sandbox, &["list", "-o", "json"]).code(0);
     assert_eq!(
         serde_json::from_str::<Value>(&run.stdout).unwrap(),
         json!([])
@@ -396,7 +313,7 @@ fn a_folder_root_cannot_write_is_a_clear_failure() {
         vec!["set", "p", "region=eu-west-1"],
         vec!["set", "p", "aws_access_key_id=AKIAI44QH8DHBEXAMPLE"],
     ] {
-        let run = sandbox.run(&args).code(1);
+        let run = run_in(&sandbox, &args).code(1);
         assert!(
             run.stderr.contains("/proc/self"),
             "stderr names the folder: {}",
@@ -411,7 +328,7 @@ fn a_folder_root_cannot_write_is_a_clear_failure() {
     let mut cmd = sandbox.cmd(&["add", "p", "--from-env"]);
     cmd.env("AWS_ACCESS_KEY_ID", ID)
         .env("AWS_SECRET_ACCESS_KEY", SECRET);
-    let run = Run::of(cmd).code(1);
+    let run = Run::of_clipped(cmd).code(1);
     assert!(run.stderr.contains("/proc/self"), "{}", run.describe());
     assert!(!run.stderr.contains(SECRET));
 }
@@ -424,7 +341,7 @@ fn a_folder_given_as_the_file_is_refused() {
     let credentials = sandbox.credentials.clone();
     let sandbox = sandbox.at(folder.clone(), credentials);
     for args in [vec!["list"], vec!["set", "p", "region=eu-west-1"]] {
-        let run = sandbox.run(&args).code(1);
+        let run = run_in(&sandbox, &args).code(1);
         assert!(
             run.stderr.contains(&folder.display().to_string()),
             "{}",
@@ -444,8 +361,12 @@ fn a_file_the_sdks_accept_with_odd_lines_is_read_not_refused() {
         "; comment\n[profile a] ; header comment\nregion = us-east-1 # trailing\n\tcontinued # kept\nnote=a#b\n[profile b]\n",
     )
     .unwrap();
-    let shown: Value =
-        serde_json::from_str(&sandbox.run(&["show", "a", "-o", "json"]).code(0).stdout).unwrap();
+    let shown: Value = serde_json::from_str(
+        &run_in(&sandbox, &["show", "a", "-o", "json"])
+            .code(0)
+            .stdout,
+    )
+    .unwrap();
     assert_eq!(
         shown["settings"],
         json!({"region": "us-east-1\ncontinued # kept", "note": "a#b"})

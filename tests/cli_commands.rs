@@ -8,64 +8,12 @@ mod common;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
+use common::sandbox::{ID, ID2, Run, SECRET, SECRET2, SESSION_ID, Sandbox, TOKEN};
 use serde_json::{Value, json};
 
-const ID: &str = "AKIAIOSFODNN7EXAMPLE";
-const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-const ID2: &str = "AKIAI44QH8DHBEXAMPLE";
-const SECRET2: &str = "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY";
-const SESSION_ID: &str = "ASIAIOSFODNN7EXAMPLE";
-const TOKEN: &str = "IQoJb3JpZ2luX2VjEXAMPLETOKENvalue0123456789abcdefSESSIONTOKEN";
-
-/// A temporary folder with a home directory and the two files inside it.
-struct Sandbox {
-    dir: tempfile::TempDir,
-    config: PathBuf,
-    credentials: PathBuf,
-}
-
+/// Reading and inspecting the sandbox's two files.
 impl Sandbox {
-    fn new() -> Sandbox {
-        let dir = common::temp_dir();
-        fs::create_dir(dir.path().join("home")).unwrap();
-        fs::create_dir(dir.path().join("aws")).unwrap();
-        let config = dir.path().join("aws/config");
-        let credentials = dir.path().join("aws/credentials");
-        Sandbox {
-            dir,
-            config,
-            credentials,
-        }
-    }
-
-    fn with_files(config: &str, credentials: &str) -> Sandbox {
-        let sandbox = Sandbox::new();
-        fs::write(&sandbox.config, config).unwrap();
-        fs::write(&sandbox.credentials, credentials).unwrap();
-        sandbox
-    }
-
-    fn home(&self) -> PathBuf {
-        self.dir.path().join("home")
-    }
-
-    /// `credwiz --config-file ... --credentials-file ... ARGS`.
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = common::credwiz_in_home(&self.home());
-        cmd.arg("--config-file")
-            .arg(&self.config)
-            .arg("--credentials-file")
-            .arg(&self.credentials)
-            .args(args);
-        cmd
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        Run::of(self.cmd(args))
-    }
-
     fn config_text(&self) -> String {
         read_or_empty(&self.config)
     }
@@ -99,84 +47,6 @@ fn read_or_empty(path: &Path) -> String {
 
 fn mode(path: &Path) -> u32 {
     fs::metadata(path).unwrap().permissions().mode() & 0o777
-}
-
-/// A finished run: exit code and both outputs as text.
-struct Run {
-    what: String,
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn of(mut cmd: Command) -> Run {
-        let what = format!("{cmd:?}");
-        let Output {
-            status,
-            stdout,
-            stderr,
-        } = cmd.output().expect("run credwiz");
-        let run = Run {
-            what,
-            code: status.code(),
-            stdout: String::from_utf8_lossy(&stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&stderr).into_owned(),
-        };
-        assert!(
-            !run.stderr.contains("panicked"),
-            "credwiz panicked: {}",
-            run.describe()
-        );
-        run
-    }
-
-    fn describe(&self) -> String {
-        format!(
-            "{}\nexit: {:?}\nstdout:\n{}\nstderr:\n{}",
-            self.what, self.code, self.stdout, self.stderr
-        )
-    }
-
-    fn code(self, expected: i32) -> Run {
-        assert_eq!(
-            self.code,
-            Some(expected),
-            "expected exit {expected}: {}",
-            self.describe()
-        );
-        self
-    }
-
-    fn success(self) -> Run {
-        self.code(0)
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.describe()))
-    }
-
-    fn stderr_has(self, needle: &str) -> Run {
-        assert!(
-            self.stderr.contains(needle),
-            "stderr should mention {needle:?}: {}",
-            self.describe()
-        );
-        self
-    }
-
-    /// Neither output contains any of `secrets`.
-    fn hides(self, secrets: &[&str]) -> Run {
-        for secret in secrets {
-            assert!(
-                !self.stdout.contains(secret) && !self.stderr.contains(secret),
-                "a secret leaked into the output: {}",
-                self.describe()
-            );
-        }
-        self
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -15,42 +15,12 @@ use std::process::{Command, Output, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::sandbox::{Sandbox, expect_success};
 use serde_json::Value;
 
 const PROFILES: usize = 16;
 
-struct Sandbox {
-    dir: tempfile::TempDir,
-    config: PathBuf,
-    credentials: PathBuf,
-}
-
 impl Sandbox {
-    fn new() -> Sandbox {
-        let dir = common::temp_dir();
-        fs::create_dir(dir.path().join("home")).unwrap();
-        fs::create_dir(dir.path().join("aws")).unwrap();
-        Sandbox {
-            config: dir.path().join("aws/config"),
-            credentials: dir.path().join("aws/credentials"),
-            dir,
-        }
-    }
-
-    fn cmd_for(&self, config: &Path, credentials: &Path, args: &[&str]) -> Command {
-        let mut cmd = common::credwiz_in_home(&self.dir.path().join("home"));
-        cmd.arg("--config-file")
-            .arg(config)
-            .arg("--credentials-file")
-            .arg(credentials)
-            .args(args);
-        cmd
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        self.cmd_for(&self.config, &self.credentials, args)
-    }
-
     fn ok(&self, args: &[&str]) -> String {
         ok(self.cmd(args))
     }
@@ -104,14 +74,7 @@ fn output_within_watchdog(mut cmd: Command) -> Output {
 /// Runs a command that must succeed and returns its stdout.
 fn ok(cmd: Command) -> String {
     let what = format!("{cmd:?}");
-    let output = output_within_watchdog(cmd);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success() && !stderr.contains("panicked"),
-        "{what} failed ({:?}):\n{stderr}",
-        output.status
-    );
-    String::from_utf8(output.stdout).expect("UTF-8 stdout")
+    expect_success(&what, output_within_watchdog(cmd))
 }
 
 fn mode(path: &Path) -> u32 {

@@ -8,55 +8,47 @@
 mod common;
 
 use std::fs;
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::sandbox::{ID, ID2, SECRET, SECRET2, SESSION_ID, TOKEN, expect_success};
 use serde_json::{Value, json};
 
-const ID: &str = "AKIAIOSFODNN7EXAMPLE";
-const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-const ID2: &str = "AKIAI44QH8DHBEXAMPLE";
-const SECRET2: &str = "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY";
-const SESSION_ID: &str = "ASIAIOSFODNN7EXAMPLE";
-const TOKEN: &str = "IQoJb3JpZ2luX2VjEXAMPLETOKENvalue0123456789abcdefSESSIONTOKEN";
-
+/// The CLI sandbox, plus the AWS CLI to run on the same files.
 struct Sandbox {
-    dir: tempfile::TempDir,
+    files: common::sandbox::Sandbox,
     cli: PathBuf,
-    config: PathBuf,
-    credentials: PathBuf,
+}
+
+impl Deref for Sandbox {
+    type Target = common::sandbox::Sandbox;
+
+    fn deref(&self) -> &Self::Target {
+        &self.files
+    }
 }
 
 impl Sandbox {
     /// A sandbox, or `None` (after the skip notice) when the AWS CLI is not configured.
     fn new() -> Option<Sandbox> {
         let cli = common::aws_cli()?;
-        let dir = common::temp_dir();
-        fs::create_dir(dir.path().join("home")).unwrap();
-        fs::create_dir(dir.path().join("aws")).unwrap();
         Some(Sandbox {
-            config: dir.path().join("aws/config"),
-            credentials: dir.path().join("aws/credentials"),
+            files: common::sandbox::Sandbox::new(),
             cli,
-            dir,
         })
     }
 
     fn with_files(config: &str, credentials: &str) -> Option<Sandbox> {
-        let sandbox = Sandbox::new()?;
-        fs::write(&sandbox.config, config).unwrap();
-        fs::write(&sandbox.credentials, credentials).unwrap();
-        Some(sandbox)
+        let cli = common::aws_cli()?;
+        Some(Sandbox {
+            files: common::sandbox::Sandbox::with_files(config, credentials),
+            cli,
+        })
     }
 
     fn credwiz(&self, args: &[&str]) -> Command {
-        let mut cmd = common::credwiz_in_home(&self.dir.path().join("home"));
-        cmd.arg("--config-file")
-            .arg(&self.config)
-            .arg("--credentials-file")
-            .arg(&self.credentials)
-            .args(args);
-        cmd
+        self.files.cmd(args)
     }
 
     fn aws(&self, args: &[&str]) -> Command {
@@ -149,13 +141,7 @@ fn python_of(cli: &Path) -> PathBuf {
 
 fn ok(mut cmd: Command) -> String {
     let output = cmd.output().expect("run the command");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success() && !stderr.contains("panicked"),
-        "{cmd:?} failed ({:?}):\n{stderr}",
-        output.status
-    );
-    String::from_utf8(output.stdout).expect("UTF-8 stdout")
+    expect_success(&format!("{cmd:?}"), output)
 }
 
 #[test]

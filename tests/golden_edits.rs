@@ -104,17 +104,10 @@ region = eu-west-1
 fn set_existing_key_keeps_its_inline_comment() {
     assert_eq!(
         edited_config(&set("work", "region", "eu-central-1"), COMMENTED),
-        "\
-# Work account
-# (managed by credwiz)
-[profile work] ; main
-region = eu-central-1 # home region
-output = json
-
-# Personal
-[profile personal]
-region = eu-west-1
-"
+        COMMENTED.replace(
+            "region = us-east-1 # home region",
+            "region = eu-central-1 # home region"
+        )
     );
 }
 
@@ -122,18 +115,7 @@ region = eu-west-1
 fn set_new_key_goes_after_the_last_key_before_blank_and_comments() {
     assert_eq!(
         edited_config(&set("work", "cli_pager", "less"), COMMENTED),
-        "\
-# Work account
-# (managed by credwiz)
-[profile work] ; main
-region = us-east-1 # home region
-output = json
-cli_pager = less
-
-# Personal
-[profile personal]
-region = eu-west-1
-"
+        COMMENTED.replace("output = json\n", "output = json\ncli_pager = less\n")
     );
 }
 
@@ -186,14 +168,7 @@ fn remove_keeps_the_comments_attached_above_the_next_section() {
 fn remove_the_last_section_keeps_what_precedes_it() {
     assert_eq!(
         edited_config(&remove("personal"), COMMENTED),
-        "\
-# Work account
-# (managed by credwiz)
-[profile work] ; main
-region = us-east-1 # home region
-output = json
-
-"
+        COMMENTED.replace("# Personal\n[profile personal]\nregion = eu-west-1\n", "")
     );
 }
 
@@ -512,18 +487,10 @@ fn a_profile_named_like_an_sso_session_gets_its_own_section() {
 fn remove_and_rename_leave_sso_session_and_services_untouched() {
     assert_eq!(
         edited_config(&remove("dev"), WITH_SSO),
-        "\
-[sso-session corp]
-sso_start_url = https://corp.awsapps.com/start
-sso_region = us-east-1
-
-[services local]
-s3 =
-  endpoint_url = http://localhost:4566
-
-[plugins]
-x = y
-"
+        WITH_SSO.replace(
+            "[profile dev]\nsso_session = corp\nservices = local\n\n",
+            ""
+        )
     );
     assert_eq!(
         edited_config(&rename("dev", "corp"), WITH_SSO),
@@ -784,6 +751,20 @@ fn paths_in(dir: &Path) -> FilePaths {
     }
 }
 
+/// A temporary folder and the two (not yet existing) files in it.
+fn temp_files() -> (tempfile::TempDir, FilePaths) {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = paths_in(dir.path());
+    (dir, paths)
+}
+
+/// The config file holds exactly `text` and is the only file in `dir`.
+#[track_caller]
+fn assert_config_alone(dir: &Path, paths: &FilePaths, text: &str) {
+    assert_eq!(fs::read_to_string(&paths.config).unwrap(), text);
+    assert_eq!(names_in(dir), ["config"]);
+}
+
 fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions and cannot fail.
     unsafe { libc::geteuid() == 0 }
@@ -801,8 +782,7 @@ fn names_in(dir: &Path) -> Vec<String> {
 
 #[test]
 fn store_writes_exact_bytes_to_both_files() {
-    let dir = tempfile::tempdir().unwrap();
-    let paths = paths_in(dir.path());
+    let (_dir, paths) = temp_files();
     fs::write(
         &paths.config,
         "# mine\r\n[profile a]\r\nregion = x # home\r\n",
@@ -867,8 +847,7 @@ fn store_creates_a_0700_folder_and_0600_files() {
 
 #[test]
 fn store_tightens_a_looser_file_with_a_warning() {
-    let dir = tempfile::tempdir().unwrap();
-    let paths = paths_in(dir.path());
+    let (_dir, paths) = temp_files();
     fs::write(&paths.credentials, "[a]\naws_access_key_id = K\n").unwrap();
     fs::set_permissions(&paths.credentials, fs::Permissions::from_mode(0o644)).unwrap();
     let report = write_edits(&paths, &[set("a", "aws_secret_access_key", "S")]).unwrap();
@@ -888,8 +867,7 @@ fn store_tightens_a_looser_file_with_a_warning() {
 
 #[test]
 fn store_keeps_one_0600_backup_of_the_previous_bytes() {
-    let dir = tempfile::tempdir().unwrap();
-    let paths = paths_in(dir.path());
+    let (dir, paths) = temp_files();
     let first = "# v1\n[profile a]\nregion = x";
     fs::write(&paths.config, first).unwrap();
     fs::set_permissions(&paths.config, fs::Permissions::from_mode(0o644)).unwrap();
@@ -990,8 +968,7 @@ fn unparseable_files() -> Vec<(&'static str, Vec<u8>, usize, Option<Repair>)> {
 fn store_refuses_unparseable_files_and_leaves_their_bytes() {
     for (label, bytes, line, repair) in unparseable_files() {
         for broken_is_credentials in [true, false] {
-            let dir = tempfile::tempdir().unwrap();
-            let paths = paths_in(dir.path());
+            let (dir, paths) = temp_files();
             let (broken, other) = if broken_is_credentials {
                 (&paths.credentials, &paths.config)
             } else {
@@ -1128,8 +1105,7 @@ fn store_missing_folder_with_missing_parent_errors_clearly() {
 
 #[test]
 fn store_invalid_edit_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let paths = paths_in(dir.path());
+    let (dir, paths) = temp_files();
     fs::write(&paths.config, "[profile a]\nregion = x\n").unwrap();
     let error = write_edits(
         &paths,
@@ -1137,19 +1113,14 @@ fn store_invalid_edit_writes_nothing() {
     )
     .unwrap_err();
     assert!(matches!(error, StoreError::Edit(_)), "{error:?}");
-    assert_eq!(
-        fs::read_to_string(&paths.config).unwrap(),
-        "[profile a]\nregion = x\n"
-    );
-    assert_eq!(names_in(dir.path()), ["config"]);
+    assert_config_alone(dir.path(), &paths, "[profile a]\nregion = x\n");
 }
 
 /// A value the SDKs would read differently is refused before anything is written, rather than
 /// written and then caught by verification.
 #[test]
 fn store_refuses_a_value_the_sdk_would_misread_before_writing() {
-    let dir = tempfile::tempdir().unwrap();
-    let paths = paths_in(dir.path());
+    let (_dir, paths) = temp_files();
     let original = "[profile a]\nregion = x\n";
     fs::write(&paths.config, original).unwrap();
     fs::set_permissions(&paths.config, fs::Permissions::from_mode(0o600)).unwrap();
@@ -1164,8 +1135,7 @@ fn store_refuses_a_value_the_sdk_would_misread_before_writing() {
 
 #[test]
 fn store_edit_that_changes_nothing_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let paths = paths_in(dir.path());
+    let (dir, paths) = temp_files();
     fs::write(&paths.config, "[profile a]\nregion = x\n").unwrap();
     fs::set_permissions(&paths.config, fs::Permissions::from_mode(0o644)).unwrap();
     let report = write_edits(&paths, &[unset("a", "output")]).unwrap();
@@ -1177,8 +1147,7 @@ fn store_edit_that_changes_nothing_writes_nothing() {
 
 #[test]
 fn store_sequence_with_a_failing_edit_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let paths = paths_in(dir.path());
+    let (dir, paths) = temp_files();
     fs::write(&paths.config, "[profile a]\nregion = x\n").unwrap();
     let error = write_edits(
         &paths,
@@ -1186,19 +1155,14 @@ fn store_sequence_with_a_failing_edit_writes_nothing() {
     )
     .unwrap_err();
     assert!(error.to_string().contains("no-such-profile"), "{error}");
-    assert_eq!(
-        fs::read_to_string(&paths.config).unwrap(),
-        "[profile a]\nregion = x\n"
-    );
-    assert_eq!(names_in(dir.path()), ["config"]);
+    assert_config_alone(dir.path(), &paths, "[profile a]\nregion = x\n");
 }
 
 /// Renaming `default` while config also holds an ignored `[default]` would bring that section
 /// back to life under the new name, so it is refused and nothing is written.
 #[test]
 fn store_refuses_to_rename_default_when_an_ignored_default_exists() {
-    let dir = tempfile::tempdir().unwrap();
-    let paths = paths_in(dir.path());
+    let (dir, paths) = temp_files();
     let original = "[default]\nregion = ignored\n\n[profile default]\noutput = json\n";
     fs::write(&paths.config, original).unwrap();
     let error = write_edits(&paths, &[rename("default", "main")]).unwrap_err();
@@ -1206,6 +1170,5 @@ fn store_refuses_to_rename_default_when_an_ignored_default_exists() {
         matches!(error, StoreError::Edit(EditError::ShadowedDefault)),
         "{error:?}"
     );
-    assert_eq!(fs::read_to_string(&paths.config).unwrap(), original);
-    assert_eq!(names_in(dir.path()), ["config"]);
+    assert_config_alone(dir.path(), &paths, original);
 }

@@ -17,11 +17,7 @@ fn endpoints(moto: &Moto) -> Endpoints {
 
 /// Profile files that do not exist, so that no real `~/.aws` is read.
 fn absent_files() -> ProfileFilePaths {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    ProfileFilePaths {
-        config: dir.join("iam-calls-absent-config"),
-        credentials: dir.join("iam-calls-absent-credentials"),
-    }
+    common::iam::absent_files("iam-calls")
 }
 
 fn pasted(access_key_id: &str, secret: &str) -> CredentialSource {
@@ -33,15 +29,7 @@ fn pasted(access_key_id: &str, secret: &str) -> CredentialSource {
 }
 
 async fn admin(moto: &Moto) -> AwsClients {
-    let source = pasted(&moto.admin_access_key_id, &moto.admin_secret_access_key);
-    connect(
-        &source,
-        &endpoints(moto),
-        &absent_files(),
-        Some(common::REGION),
-    )
-    .await
-    .expect("connect as the admin")
+    common::iam::admin(moto, "iam-calls").await
 }
 
 /// A new user with one key and no policies.

@@ -5,63 +5,20 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, Instant};
 
 use common::Moto;
-use credwiz::aws::{
-    AwsClients, CredentialSource, Endpoints, NewAccessKey, ProfileFilePaths, connect,
-};
+use common::iam::Sandbox;
+use credwiz::aws::{AwsClients, Endpoints, NewAccessKey};
 use credwiz::key_health::{HealthCache, Target, Verdict, check_profiles};
-use credwiz::profiles::FilePaths;
 use credwiz::profiles::store::load_both;
-use credwiz::secret::Secret;
 use serde_json::Value;
 
 const READ_OWN_KEYS: &[&str] = &["iam:ListAccessKeys", "iam:GetAccessKeyLastUsed"];
 
 async fn admin(moto: &Moto) -> AwsClients {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let source = CredentialSource::Pasted {
-        access_key_id: moto.admin_access_key_id.clone(),
-        secret_access_key: Secret::new(moto.admin_secret_access_key.clone()),
-        session_token: None,
-    };
-    let files = ProfileFilePaths {
-        config: dir.join("iam-check-absent-config"),
-        credentials: dir.join("iam-check-absent-credentials"),
-    };
-    connect(
-        &source,
-        &Endpoints::resolve(Some(&moto.endpoint), |_| None),
-        &files,
-        Some(common::REGION),
-    )
-    .await
-    .expect("connect as the admin")
-}
-
-/// A new user with one key, allowed `actions` (none: no policy at all).
-async fn user_allowed(admin: &AwsClients, prefix: &str, actions: &[&str]) -> NewAccessKey {
-    let user = common::unique_name(prefix);
-    admin.create_user(&user).await.expect("create user");
-    if !actions.is_empty() {
-        let policy = serde_json::json!({
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]
-        });
-        admin
-            .iam
-            .put_user_policy()
-            .user_name(&user)
-            .policy_name("own-keys")
-            .policy_document(policy.to_string())
-            .send()
-            .await
-            .expect("put user policy");
-    }
-    admin.create_access_key(&user).await.expect("create key")
+    common::iam::admin(moto, "iam-check").await
 }
 
 fn profile(name: &str, key: &NewAccessKey) -> String {
@@ -72,51 +29,12 @@ fn profile(name: &str, key: &NewAccessKey) -> String {
     )
 }
 
-struct Sandbox {
-    dir: tempfile::TempDir,
-}
-
 impl Sandbox {
     fn new(credentials: &str, config: &str) -> Sandbox {
-        let sandbox = Sandbox {
-            dir: common::temp_dir(),
-        };
+        let sandbox = Sandbox::with_files_in("");
         fs::write(sandbox.credentials(), credentials).unwrap();
         fs::write(sandbox.config(), config).unwrap();
         sandbox
-    }
-
-    fn config(&self) -> PathBuf {
-        self.dir.path().join("config")
-    }
-
-    fn credentials(&self) -> PathBuf {
-        self.dir.path().join("credentials")
-    }
-
-    fn state(&self) -> PathBuf {
-        self.dir.path().join("state")
-    }
-
-    fn paths(&self) -> FilePaths {
-        FilePaths {
-            config: self.config(),
-            credentials: self.credentials(),
-        }
-    }
-
-    fn cli(&self, moto: &Moto, args: &[&str]) -> Output {
-        common::credwiz_in_home(self.dir.path())
-            .env("CREDWIZ_STATE_DIR", self.state())
-            .arg("--endpoint-url")
-            .arg(&moto.endpoint)
-            .arg("--config-file")
-            .arg(self.config())
-            .arg("--credentials-file")
-            .arg(self.credentials())
-            .args(args)
-            .output()
-            .expect("run credwiz")
     }
 }
 
@@ -141,7 +59,7 @@ fn entry<'a>(results: &'a [Value], profile: &str) -> &'a Value {
 async fn check_reports_identity_key_age_and_last_use() {
     let Some(moto) = common::moto() else { return };
     let admin = admin(&moto).await;
-    let key = user_allowed(&admin, "check-ok", READ_OWN_KEYS).await;
+    let key = common::iam::user_allowed(&admin, "check-ok", READ_OWN_KEYS).await;
     let sandbox = Sandbox::new(
         &format!("{}{}", profile("work", &key), profile("work-copy", &key)),
         "[profile work]\nregion = us-east-1\n",
@@ -185,8 +103,8 @@ async fn check_reports_identity_key_age_and_last_use() {
 async fn dead_keys_and_tokens_beside_long_term_keys_fail_the_check() {
     let Some(moto) = common::moto() else { return };
     let admin = admin(&moto).await;
-    let good = user_allowed(&admin, "check-good", READ_OWN_KEYS).await;
-    let dead = user_allowed(&admin, "check-dead", READ_OWN_KEYS).await;
+    let good = common::iam::user_allowed(&admin, "check-good", READ_OWN_KEYS).await;
+    let dead = common::iam::user_allowed(&admin, "check-dead", READ_OWN_KEYS).await;
     admin
         .delete_access_key(&dead.user_name, &dead.access_key_id)
         .await
@@ -238,7 +156,7 @@ async fn dead_keys_and_tokens_beside_long_term_keys_fail_the_check() {
 async fn without_iam_rights_check_degrades_gracefully() {
     let Some(moto) = common::moto() else { return };
     let admin = admin(&moto).await;
-    let key = user_allowed(&admin, "check-norights", &[]).await;
+    let key = common::iam::user_allowed(&admin, "check-norights", &[]).await;
     let sandbox = Sandbox::new(&profile("bare", &key), "");
     let output = sandbox.cli(&moto, &["check", "bare", "-o", "json"]);
     assert!(output.status.success(), "a warning is not a failure");
@@ -256,8 +174,8 @@ async fn without_iam_rights_check_degrades_gracefully() {
 async fn results_are_cached_for_home() {
     let Some(moto) = common::moto() else { return };
     let admin = admin(&moto).await;
-    let first = user_allowed(&admin, "check-cache-a", READ_OWN_KEYS).await;
-    let second = user_allowed(&admin, "check-cache-b", READ_OWN_KEYS).await;
+    let first = common::iam::user_allowed(&admin, "check-cache-a", READ_OWN_KEYS).await;
+    let second = common::iam::user_allowed(&admin, "check-cache-b", READ_OWN_KEYS).await;
     let sandbox = Sandbox::new(
         &format!("{}{}", profile("a", &first), profile("b", &second)),
         "",
@@ -355,7 +273,7 @@ async fn check_all_over_200_profiles_with_the_pool_and_one_at_a_time() {
     let admin = admin(&moto).await;
     let started = Instant::now();
     let users = futures::future::join_all(
-        (0..100).map(|_| user_allowed(&admin, "check-scale", READ_OWN_KEYS)),
+        (0..100).map(|_| common::iam::user_allowed(&admin, "check-scale", READ_OWN_KEYS)),
     )
     .await;
     let mut keys = users;

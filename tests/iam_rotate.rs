@@ -4,20 +4,18 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::Moto;
+use common::iam::Sandbox;
 use credwiz::aws::{
-    AccessKeyStatus, AwsClients, AwsError, CredentialSource, Endpoints, NewAccessKey,
-    ProfileFilePaths, clients_with_static_key, connect,
+    AccessKeyStatus, AwsClients, AwsError, Endpoints, NewAccessKey, clients_with_static_key,
 };
 use credwiz::flows::rotate::{Action, Msg, OldKey, Options, Outcome, Rotation, Step};
 use credwiz::journal::Journal;
-use credwiz::profiles::FilePaths;
 use credwiz::profiles::store::load_both;
 use credwiz::runner::{Backoff, Call, ROTATE_JOURNAL, RotationRunner, Runner};
 use credwiz::secret::Secret;
@@ -31,46 +29,22 @@ const SELF_KEYS: &[&str] = &[
     "iam:GetAccessKeyLastUsed",
 ];
 
-async fn admin(moto: &Moto) -> AwsClients {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let source = CredentialSource::Pasted {
-        access_key_id: moto.admin_access_key_id.clone(),
-        secret_access_key: Secret::new(moto.admin_secret_access_key.clone()),
-        session_token: None,
-    };
-    let files = ProfileFilePaths {
-        config: dir.join("iam-rotate-absent-config"),
-        credentials: dir.join("iam-rotate-absent-credentials"),
-    };
-    connect(
-        &source,
-        &Endpoints::resolve(Some(&moto.endpoint), |_| None),
-        &files,
-        Some(common::REGION),
-    )
-    .await
-    .expect("connect as the admin")
+/// The admin's clients, and a new user allowed [`SELF_KEYS`] whose key a new sandbox holds
+/// (see [`Sandbox::holding`]).
+async fn rotatable(moto: &Moto, prefix: &str) -> (AwsClients, NewAccessKey, Sandbox) {
+    let admin = admin(moto).await;
+    let old = common::iam::user_allowed(&admin, prefix, SELF_KEYS).await;
+    let sandbox = Sandbox::holding(&old);
+    (admin, old, sandbox)
 }
 
-/// A new user allowed `actions` by an inline policy, with one key. (moto matches these actions
-/// against `*` resources; in AWS the resource would be the user's own ARN.)
-async fn user_allowed(admin: &AwsClients, prefix: &str, actions: &[&str]) -> NewAccessKey {
-    let user = common::unique_name(prefix);
-    admin.create_user(&user).await.expect("create user");
-    let policy = serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]
-    });
-    admin
-        .iam
-        .put_user_policy()
-        .user_name(&user)
-        .policy_name("own-keys")
-        .policy_document(policy.to_string())
-        .send()
-        .await
-        .expect("put user policy");
-    admin.create_access_key(&user).await.expect("create key")
+/// [`SELF_KEYS`] but `action`.
+fn self_keys_without(action: &str) -> Vec<&'static str> {
+    SELF_KEYS.iter().copied().filter(|a| *a != action).collect()
+}
+
+async fn admin(moto: &Moto) -> AwsClients {
+    common::iam::admin(moto, "iam-rotate").await
 }
 
 async fn keys_of(admin: &AwsClients, user: &str) -> Vec<(String, AccessKeyStatus)> {
@@ -85,17 +59,11 @@ async fn keys_of(admin: &AwsClients, user: &str) -> Vec<(String, AccessKeyStatus
     keys
 }
 
-/// A home with the two files and a state folder, all temporary.
-struct Sandbox {
-    dir: tempfile::TempDir,
-}
-
+/// A home with the two files in `aws/` and a state folder, all temporary.
 impl Sandbox {
     /// `work` and `work-copy` hold `key`, between comments and an unrelated profile.
     fn holding(key: &NewAccessKey) -> Sandbox {
-        let sandbox = Sandbox {
-            dir: common::temp_dir(),
-        };
+        let sandbox = Sandbox::with_files_in("aws");
         fs::create_dir(sandbox.dir.path().join("aws")).unwrap();
         let (id, secret) = (&key.access_key_id, key.secret_access_key.expose());
         sandbox.write_credentials(&format!(
@@ -109,18 +77,6 @@ impl Sandbox {
         sandbox
     }
 
-    fn config(&self) -> PathBuf {
-        self.dir.path().join("aws/config")
-    }
-
-    fn credentials(&self) -> PathBuf {
-        self.dir.path().join("aws/credentials")
-    }
-
-    fn state(&self) -> PathBuf {
-        self.dir.path().join("state")
-    }
-
     fn write_credentials(&self, text: &str) {
         fs::write(self.credentials(), text).unwrap();
     }
@@ -129,13 +85,6 @@ impl Sandbox {
         let mut all = fs::read_to_string(self.credentials()).unwrap();
         all.push_str(text);
         self.write_credentials(&all);
-    }
-
-    fn paths(&self) -> FilePaths {
-        FilePaths {
-            config: self.config(),
-            credentials: self.credentials(),
-        }
     }
 
     /// The key id and secret `profile` holds now.
@@ -155,19 +104,6 @@ impl Sandbox {
             self.state(),
             quick_backoff(),
         ))
-    }
-
-    fn cli(&self, moto: &Moto, args: &[&str]) -> Output {
-        let mut cmd = common::credwiz_in_home(self.dir.path());
-        cmd.env("CREDWIZ_STATE_DIR", self.state())
-            .arg("--endpoint-url")
-            .arg(&moto.endpoint)
-            .arg("--config-file")
-            .arg(self.config())
-            .arg("--credentials-file")
-            .arg(self.credentials())
-            .args(args);
-        cmd.output().expect("run credwiz")
     }
 
     fn unfinished_journal(&self) -> Option<Journal<Action>> {
@@ -251,9 +187,7 @@ async fn assert_works_as(admin: &AwsClients, id: &str, secret: &str, user: &str)
 #[tokio::test]
 async fn both_profiles_get_a_new_key_that_works_and_the_old_key_ends_inactive() {
     let Some(moto) = common::moto() else { return };
-    let admin = admin(&moto).await;
-    let old = user_allowed(&admin, "rotate-basic", SELF_KEYS).await;
-    let sandbox = Sandbox::holding(&old);
+    let (admin, old, sandbox) = rotatable(&moto, "rotate-basic").await;
     let before = fs::read_to_string(sandbox.credentials()).unwrap();
     let config_before = fs::read(sandbox.config()).unwrap();
 
@@ -298,10 +232,7 @@ async fn both_profiles_get_a_new_key_that_works_and_the_old_key_ends_inactive() 
 #[tokio::test]
 async fn the_old_key_is_deleted_or_kept_as_asked() {
     let Some(moto) = common::moto() else { return };
-    let admin = admin(&moto).await;
-
-    let old = user_allowed(&admin, "rotate-delete", SELF_KEYS).await;
-    let sandbox = Sandbox::holding(&old);
+    let (admin, old, sandbox) = rotatable(&moto, "rotate-delete").await;
     let output = sandbox.cli(&moto, &["rotate", "work", "--yes", "--old-key", "delete"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let (new_id, _) = sandbox.key_of("work");
@@ -310,7 +241,7 @@ async fn the_old_key_is_deleted_or_kept_as_asked() {
         [(new_id, AccessKeyStatus::Active)]
     );
 
-    let old = user_allowed(&admin, "rotate-keep", SELF_KEYS).await;
+    let old = common::iam::user_allowed(&admin, "rotate-keep", SELF_KEYS).await;
     let sandbox = Sandbox::holding(&old);
     let output = sandbox.cli(&moto, &["rotate", "work", "--yes", "--old-key", "keep"]);
     assert!(output.status.success(), "{}", stderr(&output));
@@ -327,7 +258,7 @@ async fn the_old_key_is_deleted_or_kept_as_asked() {
 async fn a_second_rotation_with_two_keys_follows_the_rules() {
     let Some(moto) = common::moto() else { return };
     let admin = admin(&moto).await;
-    let first = user_allowed(&admin, "rotate-two", SELF_KEYS).await;
+    let first = common::iam::user_allowed(&admin, "rotate-two", SELF_KEYS).await;
     let sandbox = Sandbox::holding(&first);
 
     // Kept active: the second rotation must not delete it without --delete-other-key.
@@ -386,12 +317,8 @@ async fn a_second_rotation_with_two_keys_follows_the_rules() {
 async fn a_key_without_create_rights_fails_cleanly_with_nothing_changed() {
     let Some(moto) = common::moto() else { return };
     let admin = admin(&moto).await;
-    let limited: Vec<&str> = SELF_KEYS
-        .iter()
-        .copied()
-        .filter(|a| *a != "iam:CreateAccessKey")
-        .collect();
-    let old = user_allowed(&admin, "rotate-nocreate", &limited).await;
+    let limited = self_keys_without("iam:CreateAccessKey");
+    let old = common::iam::user_allowed(&admin, "rotate-nocreate", &limited).await;
     let sandbox = Sandbox::holding(&old);
     let before = fs::read(sandbox.credentials()).unwrap();
     let output = sandbox.cli(&moto, &["rotate", "work", "--yes"]);
@@ -412,8 +339,8 @@ async fn a_key_without_create_rights_fails_cleanly_with_nothing_changed() {
 async fn all_older_than_touches_only_old_keys_and_carries_on_past_failures() {
     let Some(moto) = common::moto() else { return };
     let admin = admin(&moto).await;
-    let first = user_allowed(&admin, "rotate-all-a", SELF_KEYS).await;
-    let second = user_allowed(&admin, "rotate-all-b", SELF_KEYS).await;
+    let first = common::iam::user_allowed(&admin, "rotate-all-a", SELF_KEYS).await;
+    let second = common::iam::user_allowed(&admin, "rotate-all-b", SELF_KEYS).await;
     let sandbox = Sandbox::holding(&first);
     sandbox.append_credentials(&format!(
         "\n[second]\naws_access_key_id = {}\naws_secret_access_key = {}\n[temporary]\naws_access_key_id = ASIATEMPORARYEXAMPLE\naws_secret_access_key = x\naws_session_token = y\n",
@@ -469,9 +396,7 @@ async fn all_older_than_touches_only_old_keys_and_carries_on_past_failures() {
 
 #[test]
 fn without_a_terminal_yes_is_required() {
-    let sandbox = Sandbox {
-        dir: common::temp_dir(),
-    };
+    let sandbox = Sandbox::with_files_in("aws");
     let mut cmd = common::credwiz_in_home(sandbox.dir.path());
     let output = cmd
         .env("CREDWIZ_STATE_DIR", sandbox.state())
@@ -493,14 +418,18 @@ fn without_a_terminal_yes_is_required() {
     assert!(stderr(&output).contains("--older-than"));
 }
 
-/// Drives a rotation through the review to its end, acting like `--yes`.
-async fn drive(runner: &RotationRunner, rotation: &mut Rotation) {
+/// One `Next`, with every effect it leads to settled (never cancelled).
+async fn advance(runner: &RotationRunner, rotation: &mut Rotation) {
     let never = AtomicBool::new(false);
     let effects = rotation.update(Msg::Next);
     runner.settle(rotation, effects, &never, |_| {}).await;
+}
+
+/// Drives a rotation through the review to its end, acting like `--yes`.
+async fn drive(runner: &RotationRunner, rotation: &mut Rotation) {
+    advance(runner, rotation).await;
     if rotation.step == Step::Review && rotation.problem.is_none() {
-        let effects = rotation.update(Msg::Next);
-        runner.settle(rotation, effects, &never, |_| {}).await;
+        advance(runner, rotation).await;
     }
 }
 
@@ -519,8 +448,7 @@ async fn resume(sandbox: &Sandbox, moto: &Moto) -> Rotation {
     let never = AtomicBool::new(false);
     runner.settle(&mut rotation, effects, &never, |_| {}).await;
     if rotation.step == Step::Review {
-        let effects = rotation.update(Msg::Next);
-        runner.settle(&mut rotation, effects, &never, |_| {}).await;
+        advance(&runner, &mut rotation).await;
     }
     rotation
 }
@@ -528,9 +456,7 @@ async fn resume(sandbox: &Sandbox, moto: &Moto) -> Rotation {
 #[test]
 fn effects_can_run_on_spawned_tasks() {
     fn spawnable<T: std::future::Future + Send + 'static>(_: T) {}
-    let sandbox = Sandbox {
-        dir: common::temp_dir(),
-    };
+    let sandbox = Sandbox::with_files_in("aws");
     let runner = RotationRunner::new(Runner::new(
         sandbox.paths(),
         Endpoints::default(),
@@ -581,7 +507,7 @@ async fn calls_per_rotation_are_counted_and_minimal() {
         ),
     ];
     for (old_key, expected) in cases {
-        let old = user_allowed(&admin, "rotate-count", SELF_KEYS).await;
+        let old = common::iam::user_allowed(&admin, "rotate-count", SELF_KEYS).await;
         let sandbox = Sandbox::holding(&old);
         let runner = sandbox.runner(&moto);
         let mut options = Options::new("work");
@@ -624,9 +550,7 @@ async fn calls_per_rotation_are_counted_and_minimal() {
 #[tokio::test]
 async fn a_source_profile_finds_the_user_from_the_key() {
     let Some(moto) = common::moto() else { return };
-    let admin = admin(&moto).await;
-    let old = user_allowed(&admin, "rotate-source", SELF_KEYS).await;
-    let sandbox = Sandbox::holding(&old);
+    let (_admin, old, sandbox) = rotatable(&moto, "rotate-source").await;
     sandbox.append_credentials(&format!(
         "\n[admin]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
         moto.admin_access_key_id, moto.admin_secret_access_key
@@ -689,7 +613,16 @@ struct Consistency<'a> {
     old: &'a NewAccessKey,
 }
 
-impl Consistency<'_> {
+impl<'a> Consistency<'a> {
+    /// Checks on `old`'s user, made as `admin`.
+    fn of(admin: &'a AwsClients, old: &'a NewAccessKey) -> Self {
+        Consistency {
+            admin,
+            user: &old.user_name,
+            old,
+        }
+    }
+
     /// The files hold the old key, which still works, and no other key exists.
     async fn old_key_in_place(&self, sandbox: &Sandbox) {
         for profile in ["work", "work-copy"] {
@@ -745,18 +678,14 @@ async fn faults_at_each_step_leave_files_and_account_consistent() {
         Call::DeactivateKey,
     ];
     for step in steps {
-        let old = user_allowed(&admin, "rotate-fault", SELF_KEYS).await;
+        let old = common::iam::user_allowed(&admin, "rotate-fault", SELF_KEYS).await;
         let sandbox = Sandbox::holding(&old);
         let before = fs::read(sandbox.credentials()).unwrap();
         let (seam, _) = failing(step, usize::MAX);
         let runner = sandbox.runner(&moto).with_seam(seam);
         let mut rotation = Rotation::new(Options::new("work"));
         drive(&runner, &mut rotation).await;
-        let check = Consistency {
-            admin: &admin,
-            user: &old.user_name,
-            old: &old,
-        };
+        let check = Consistency::of(&admin, &old);
         match step {
             Call::Verify => {
                 assert_eq!(rotation.outcome, Some(Outcome::RolledBack), "{step:?}");
@@ -811,18 +740,12 @@ async fn faults_at_each_step_leave_files_and_account_consistent() {
 async fn denied_last_use_degrades_to_unknown() {
     let Some(moto) = common::moto() else { return };
     let admin = admin(&moto).await;
-    let without: Vec<&str> = SELF_KEYS
-        .iter()
-        .copied()
-        .filter(|a| *a != "iam:GetAccessKeyLastUsed")
-        .collect();
-    let old = user_allowed(&admin, "rotate-nolastuse", &without).await;
+    let without = self_keys_without("iam:GetAccessKeyLastUsed");
+    let old = common::iam::user_allowed(&admin, "rotate-nolastuse", &without).await;
     let sandbox = Sandbox::holding(&old);
     let runner = sandbox.runner(&moto);
     let mut rotation = Rotation::new(Options::new("work"));
-    let never = AtomicBool::new(false);
-    let effects = rotation.update(Msg::Next);
-    runner.settle(&mut rotation, effects, &never, |_| {}).await;
+    advance(&runner, &mut rotation).await;
     assert_eq!(rotation.step, Step::Review, "{:?}", rotation.problem);
     assert_eq!(rotation.old_key().unwrap().last_used, None);
 }
@@ -830,9 +753,7 @@ async fn denied_last_use_degrades_to_unknown() {
 #[tokio::test]
 async fn propagation_delays_are_retried_until_the_key_verifies() {
     let Some(moto) = common::moto() else { return };
-    let admin = admin(&moto).await;
-    let old = user_allowed(&admin, "rotate-propagate", SELF_KEYS).await;
-    let sandbox = Sandbox::holding(&old);
+    let (_admin, _old, sandbox) = rotatable(&moto, "rotate-propagate").await;
     let (seam, attempts) = failing(Call::Verify, 2);
     let runner = sandbox.runner(&moto).with_seam(seam);
     let mut rotation = Rotation::new(Options::new("work"));
@@ -858,9 +779,7 @@ async fn propagation_delays_are_retried_until_the_key_verifies() {
 #[tokio::test]
 async fn a_rollback_that_cannot_delete_the_new_key_is_finished_by_resume() {
     let Some(moto) = common::moto() else { return };
-    let admin = admin(&moto).await;
-    let old = user_allowed(&admin, "rotate-rollback", SELF_KEYS).await;
-    let sandbox = Sandbox::holding(&old);
+    let (admin, old, sandbox) = rotatable(&moto, "rotate-rollback").await;
     let seam: credwiz::runner::Seam = Arc::new(|call| match call {
         Call::Verify => Err(AwsError::from_code(
             "sts:GetCallerIdentity",
@@ -894,21 +813,24 @@ async fn a_rollback_that_cannot_delete_the_new_key_is_finished_by_resume() {
 
     let output = sandbox.cli(&moto, &["rotate", "--resume", "--yes"]);
     assert!(output.status.success(), "{}", stderr(&output));
-    Consistency {
-        admin: &admin,
-        user: &old.user_name,
-        old: &old,
-    }
-    .old_key_in_place(&sandbox)
-    .await;
+    Consistency::of(&admin, &old)
+        .old_key_in_place(&sandbox)
+        .await;
     assert!(sandbox.unfinished_journal().is_none());
+}
+
+/// Starts rotating `work` in `sandbox` and crashes after `steps` performed steps; returns the
+/// runner that was interrupted.
+async fn crashed_rotation(sandbox: &Sandbox, moto: &Moto, steps: usize) -> RotationRunner {
+    let runner = sandbox.runner(moto);
+    let mut rotation = Rotation::new(Options::new("work"));
+    crash_after(&runner, &mut rotation, steps).await;
+    runner
 }
 
 /// Runs the rotation's effects but stops, as a crash would, after `steps` performed steps.
 async fn crash_after(runner: &RotationRunner, rotation: &mut Rotation, steps: usize) {
-    let never = AtomicBool::new(false);
-    let effects = rotation.update(Msg::Next);
-    runner.settle(rotation, effects, &never, |_| {}).await;
+    advance(runner, rotation).await;
     let mut queue = rotation.update(Msg::Next);
     let mut performed = 0;
     while let Some(effect) = queue.first().cloned() {
@@ -931,7 +853,7 @@ async fn a_crash_after_any_step_is_finished_by_resume() {
     // Steps: delete the other key, create and write, verify, deactivate; a crash comes before
     // the first, or after any of the first three.
     for steps in 0..=3 {
-        let old = user_allowed(&admin, "rotate-crash", SELF_KEYS).await;
+        let old = common::iam::user_allowed(&admin, "rotate-crash", SELF_KEYS).await;
         let spare = admin.create_access_key(&old.user_name).await.unwrap();
         admin
             .update_access_key_status(
@@ -942,9 +864,7 @@ async fn a_crash_after_any_step_is_finished_by_resume() {
             .await
             .unwrap();
         let sandbox = Sandbox::holding(&old);
-        let runner = sandbox.runner(&moto);
-        let mut rotation = Rotation::new(Options::new("work"));
-        crash_after(&runner, &mut rotation, steps).await;
+        let runner = crashed_rotation(&sandbox, &moto, steps).await;
         drop(runner);
         let held = sandbox.key_of("work").0;
         assert_eq!(held, sandbox.key_of("work-copy").0, "after {steps} steps");
@@ -956,13 +876,9 @@ async fn a_crash_after_any_step_is_finished_by_resume() {
             "{steps}: {:?}",
             resumed.problem
         );
-        Consistency {
-            admin: &admin,
-            user: &old.user_name,
-            old: &old,
-        }
-        .new_key_in_place(&sandbox, AccessKeyStatus::Inactive)
-        .await;
+        Consistency::of(&admin, &old)
+            .new_key_in_place(&sandbox, AccessKeyStatus::Inactive)
+            .await;
         assert!(sandbox.unfinished_journal().is_none());
     }
 }
@@ -970,12 +886,8 @@ async fn a_crash_after_any_step_is_finished_by_resume() {
 #[tokio::test]
 async fn a_key_written_but_not_journalled_is_found_by_resume() {
     let Some(moto) = common::moto() else { return };
-    let admin = admin(&moto).await;
-    let old = user_allowed(&admin, "rotate-unjournalled", SELF_KEYS).await;
-    let sandbox = Sandbox::holding(&old);
-    let runner = sandbox.runner(&moto);
-    let mut rotation = Rotation::new(Options::new("work"));
-    crash_after(&runner, &mut rotation, 1).await;
+    let (admin, old, sandbox) = rotatable(&moto, "rotate-unjournalled").await;
+    let _runner = crashed_rotation(&sandbox, &moto, 1).await;
     // The crash came after the write, before the journal recorded it.
     let journal = sandbox.unfinished_journal().unwrap();
     let mut json: serde_json::Value =
@@ -990,24 +902,16 @@ async fn a_key_written_but_not_journalled_is_found_by_resume() {
         "{:?}",
         resumed.problem
     );
-    Consistency {
-        admin: &admin,
-        user: &old.user_name,
-        old: &old,
-    }
-    .new_key_in_place(&sandbox, AccessKeyStatus::Inactive)
-    .await;
+    Consistency::of(&admin, &old)
+        .new_key_in_place(&sandbox, AccessKeyStatus::Inactive)
+        .await;
 }
 
 #[tokio::test]
 async fn a_written_key_that_never_verifies_on_resume_is_rolled_back_from_the_backup() {
     let Some(moto) = common::moto() else { return };
-    let admin = admin(&moto).await;
-    let old = user_allowed(&admin, "rotate-backup", SELF_KEYS).await;
-    let sandbox = Sandbox::holding(&old);
-    let runner = sandbox.runner(&moto);
-    let mut rotation = Rotation::new(Options::new("work"));
-    crash_after(&runner, &mut rotation, 1).await;
+    let (admin, old, sandbox) = rotatable(&moto, "rotate-backup").await;
+    let runner = crashed_rotation(&sandbox, &moto, 1).await;
     drop(runner);
     // The new key is unusable (deleted behind credwiz's back); the old secret survives only in
     // the credentials file's backup.
@@ -1024,24 +928,16 @@ async fn a_written_key_that_never_verifies_on_resume_is_rolled_back_from_the_bac
         "{:?}",
         resumed.problem
     );
-    Consistency {
-        admin: &admin,
-        user: &old.user_name,
-        old: &old,
-    }
-    .old_key_in_place(&sandbox)
-    .await;
+    Consistency::of(&admin, &old)
+        .old_key_in_place(&sandbox)
+        .await;
 }
 
 #[tokio::test]
 async fn an_interrupted_cli_run_is_finished_by_rotate_resume() {
     let Some(moto) = common::moto() else { return };
-    let admin = admin(&moto).await;
-    let old = user_allowed(&admin, "rotate-cli-resume", SELF_KEYS).await;
-    let sandbox = Sandbox::holding(&old);
-    let runner = sandbox.runner(&moto);
-    let mut rotation = Rotation::new(Options::new("work"));
-    crash_after(&runner, &mut rotation, 2).await;
+    let (admin, old, sandbox) = rotatable(&moto, "rotate-cli-resume").await;
+    let runner = crashed_rotation(&sandbox, &moto, 2).await;
     drop(runner);
 
     // A fresh rotation of the same profile is refused until the interrupted one is finished.
@@ -1054,13 +950,9 @@ async fn an_interrupted_cli_run_is_finished_by_rotate_resume() {
     assert!(stderr(&output).contains("✓ Deactivate the old key"));
     let (_, secret) = sandbox.key_of("work");
     assert!(!printed(&output).contains(&secret));
-    Consistency {
-        admin: &admin,
-        user: &old.user_name,
-        old: &old,
-    }
-    .new_key_in_place(&sandbox, AccessKeyStatus::Inactive)
-    .await;
+    Consistency::of(&admin, &old)
+        .new_key_in_place(&sandbox, AccessKeyStatus::Inactive)
+        .await;
     let output = sandbox.cli(&moto, &["rotate", "--resume", "--yes"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("no unfinished rotation"));
@@ -1069,14 +961,11 @@ async fn an_interrupted_cli_run_is_finished_by_rotate_resume() {
 #[tokio::test]
 async fn progress_is_observed_step_by_step() {
     let Some(moto) = common::moto() else { return };
-    let admin = admin(&moto).await;
-    let old = user_allowed(&admin, "rotate-progress", SELF_KEYS).await;
-    let sandbox = Sandbox::holding(&old);
+    let (_admin, _old, sandbox) = rotatable(&moto, "rotate-progress").await;
     let runner = sandbox.runner(&moto);
     let mut rotation = Rotation::new(Options::new("work"));
+    advance(&runner, &mut rotation).await;
     let never = AtomicBool::new(false);
-    let effects = rotation.update(Msg::Next);
-    runner.settle(&mut rotation, effects, &never, |_| {}).await;
     let seen = Mutex::new(Vec::new());
     let effects = rotation.update(Msg::Next);
     runner

@@ -77,6 +77,14 @@ fn keys(keys: Vec<KeyFacts>) -> KeyList {
     }
 }
 
+/// The old key (active, 120 days) and the user's other key, with `status`, `days_old` days old.
+fn old_and_other(status: AccessKeyStatus, days_old: i64) -> KeyList {
+    keys(vec![
+        key(OLD, AccessKeyStatus::Active, 120),
+        key(OTHER, status, days_old),
+    ])
+}
+
 fn one_key() -> KeyList {
     keys(vec![key(OLD, AccessKeyStatus::Active, 120)])
 }
@@ -136,8 +144,23 @@ fn inspect(options: Options, local: Vec<LocalProfile>, list: KeyList) -> Rotatio
     rotation
 }
 
+/// A new rotation with `options` that has read `local` from the files, and what it asks next.
+fn profiles_read(options: Options, local: Vec<LocalProfile>) -> (Rotation, Vec<Effect>) {
+    let mut rotation = Rotation::new(options);
+    let effects = rotation.update(Msg::Next);
+    let effects = rotation.update(Msg::ProfilesRead(request_of(&effects[0]), Ok(local)));
+    (rotation, effects)
+}
+
 fn work() -> Options {
     Options::new("work")
+}
+
+/// Rotating `work` while acting as `source` (`--source-profile`).
+fn work_with_source(source: &str) -> Options {
+    let mut options = work();
+    options.source_profile = Some(source.into());
+    options
 }
 
 /// Answers each step with `answer` until the machine asks for nothing more.
@@ -293,11 +316,8 @@ fn the_old_key_is_deleted_or_kept_as_asked() {
 
 #[test]
 fn a_source_profile_acts_until_the_new_key_takes_over() {
-    let mut options = work();
-    options.source_profile = Some("admin".into());
-    let mut rotation = Rotation::new(options);
-    let effects = rotation.update(Msg::Next);
-    let effects = rotation.update(Msg::ProfilesRead(request_of(&effects[0]), Ok(profiles())));
+    let options = work_with_source("admin");
+    let (mut rotation, effects) = profiles_read(options, profiles());
     assert!(matches!(
         single(&effects),
         Effect::Identify { acting: Acting::Profile(p), .. } if p == "admin"
@@ -339,11 +359,8 @@ fn a_source_profile_acts_until_the_new_key_takes_over() {
 
 #[test]
 fn a_source_profile_holding_the_rotated_key_is_the_key_itself() {
-    let mut options = work();
-    options.source_profile = Some("work-copy".into());
-    let mut rotation = Rotation::new(options);
-    let effects = rotation.update(Msg::Next);
-    let effects = rotation.update(Msg::ProfilesRead(request_of(&effects[0]), Ok(profiles())));
+    let options = work_with_source("work-copy");
+    let (rotation, effects) = profiles_read(options, profiles());
     assert!(matches!(
         single(&effects),
         Effect::Identify { acting: Acting::Key(k), .. } if k == OLD
@@ -430,10 +447,7 @@ fn a_failed_rollback_keeps_the_journal_for_resume() {
 
 #[test]
 fn an_inactive_other_key_that_no_profile_holds_is_deleted_first() {
-    let list = keys(vec![
-        key(OLD, AccessKeyStatus::Active, 120),
-        key(OTHER, AccessKeyStatus::Inactive, 300),
-    ]);
+    let list = old_and_other(AccessKeyStatus::Inactive, 300);
     let mut rotation = inspect(work(), profiles(), list);
     assert_eq!(rotation.step, Step::Review);
     assert_eq!(rotation.delete_other, Some(true));
@@ -454,10 +468,7 @@ fn an_inactive_other_key_that_no_profile_holds_is_deleted_first() {
 
 #[test]
 fn an_active_other_key_stops_a_non_interactive_run_and_names_the_flag() {
-    let list = keys(vec![
-        key(OLD, AccessKeyStatus::Active, 120),
-        key(OTHER, AccessKeyStatus::Active, 10),
-    ]);
+    let list = old_and_other(AccessKeyStatus::Active, 10);
     let mut rotation = inspect(work(), profiles(), list);
     assert_eq!(rotation.step, Step::OtherKey);
     let problem = rotation.problem.clone().expect("stopped");
@@ -471,10 +482,7 @@ fn an_active_other_key_stops_a_non_interactive_run_and_names_the_flag() {
 
 #[test]
 fn an_inactive_other_key_held_by_a_profile_stops_and_names_the_profile() {
-    let list = keys(vec![
-        key(OLD, AccessKeyStatus::Active, 120),
-        key(OTHER, AccessKeyStatus::Inactive, 10),
-    ]);
+    let list = old_and_other(AccessKeyStatus::Inactive, 10);
     let local = with(
         profiles(),
         profile("ci", Some(OTHER), Kind::Static, FileKind::Credentials),
@@ -490,10 +498,7 @@ fn an_inactive_other_key_held_by_a_profile_stops_and_names_the_profile() {
 
 #[test]
 fn delete_other_key_deletes_it_whoever_holds_it() {
-    let list = keys(vec![
-        key(OLD, AccessKeyStatus::Active, 120),
-        key(OTHER, AccessKeyStatus::Active, 10),
-    ]);
+    let list = old_and_other(AccessKeyStatus::Active, 10);
     let local = with(
         profiles(),
         profile("ci", Some(OTHER), Kind::Static, FileKind::Credentials),
@@ -509,10 +514,7 @@ fn delete_other_key_deletes_it_whoever_holds_it() {
 
 #[test]
 fn interactively_a_person_answers_the_two_key_question() {
-    let list = keys(vec![
-        key(OLD, AccessKeyStatus::Active, 120),
-        key(OTHER, AccessKeyStatus::Active, 10),
-    ]);
+    let list = old_and_other(AccessKeyStatus::Active, 10);
     let mut options = work();
     options.interactive = true;
     let mut rotation = inspect(options, profiles(), list);
@@ -533,16 +535,12 @@ fn interactively_a_person_answers_the_two_key_question() {
 
 #[test]
 fn the_other_key_is_never_deleted_while_credwiz_acts_with_it() {
-    let list = keys(vec![
-        key(OLD, AccessKeyStatus::Active, 120),
-        key(OTHER, AccessKeyStatus::Active, 10),
-    ]);
+    let list = old_and_other(AccessKeyStatus::Active, 10);
     let local = with(
         profiles(),
         profile("ops", Some(OTHER), Kind::Static, FileKind::Credentials),
     );
-    let mut options = work();
-    options.source_profile = Some("ops".into());
+    let mut options = work_with_source("ops");
     options.delete_other_key = true;
     let rotation = inspect(options, local, list);
     assert_eq!(rotation.step, Step::OtherKey);
@@ -569,23 +567,16 @@ fn profiles_that_cannot_be_rotated_are_refused_before_any_call() {
         ),
     ];
     for (local, expected) in cases {
-        let mut rotation = Rotation::new(work());
-        let effects = rotation.update(Msg::Next);
-        let effects = rotation.update(Msg::ProfilesRead(request_of(&effects[0]), Ok(vec![local])));
+        let (rotation, effects) = profiles_read(work(), vec![local]);
         assert!(effects.is_empty());
         let problem = rotation.problem.clone().unwrap();
         assert!(problem.message.contains(expected), "{problem:?}");
     }
-    let mut rotation = Rotation::new(Options::new("nope"));
-    let effects = rotation.update(Msg::Next);
-    rotation.update(Msg::ProfilesRead(request_of(&effects[0]), Ok(profiles())));
+    let (rotation, _) = profiles_read(Options::new("nope"), profiles());
     assert!(rotation.problem.unwrap().message.contains("not found"));
 
-    let mut options = work();
-    options.source_profile = Some("ghost".into());
-    let mut rotation = Rotation::new(options);
-    let effects = rotation.update(Msg::Next);
-    rotation.update(Msg::ProfilesRead(request_of(&effects[0]), Ok(profiles())));
+    let options = work_with_source("ghost");
+    let (rotation, _) = profiles_read(options, profiles());
     assert!(rotation.problem.unwrap().message.contains("source profile"));
 
     let mut rotation = Rotation::new(work());
@@ -612,9 +603,7 @@ fn identities_that_are_not_iam_users_are_refused() {
             "not to an IAM user",
         ),
     ] {
-        let mut rotation = Rotation::new(work());
-        let effects = rotation.update(Msg::Next);
-        let effects = rotation.update(Msg::ProfilesRead(request_of(&effects[0]), Ok(profiles())));
+        let (mut rotation, effects) = profiles_read(work(), profiles());
         let effects = rotation.update(Msg::Identified(request_of(&effects[0]), Ok(identity(arn))));
         assert!(effects.is_empty());
         let problem = rotation.problem.clone().unwrap();
@@ -625,9 +614,7 @@ fn identities_that_are_not_iam_users_are_refused() {
 #[test]
 fn inspection_errors_say_what_to_do() {
     // A dead key cannot authorise its own rotation.
-    let mut rotation = Rotation::new(work());
-    let effects = rotation.update(Msg::Next);
-    let effects = rotation.update(Msg::ProfilesRead(request_of(&effects[0]), Ok(profiles())));
+    let (mut rotation, effects) = profiles_read(work(), profiles());
     rotation.update(Msg::Identified(
         request_of(&effects[0]),
         Err(error(
@@ -641,9 +628,7 @@ fn inspection_errors_say_what_to_do() {
     assert!(problem.way_out.contains("--source-profile"), "{problem:?}");
 
     // Missing permissions are named.
-    let mut rotation = Rotation::new(work());
-    let effects = rotation.update(Msg::Next);
-    let effects = rotation.update(Msg::ProfilesRead(request_of(&effects[0]), Ok(profiles())));
+    let (mut rotation, effects) = profiles_read(work(), profiles());
     let effects = rotation.update(Msg::Identified(request_of(&effects[0]), Ok(alice())));
     rotation.update(Msg::KeysListed(
         request_of(&effects[0]),
@@ -660,9 +645,7 @@ fn inspection_errors_say_what_to_do() {
     );
 
     // An unreachable endpoint says so.
-    let mut rotation = Rotation::new(work());
-    let effects = rotation.update(Msg::Next);
-    let effects = rotation.update(Msg::ProfilesRead(request_of(&effects[0]), Ok(profiles())));
+    let (mut rotation, effects) = profiles_read(work(), profiles());
     rotation.update(Msg::Identified(
         request_of(&effects[0]),
         Err(AwsError::unreachable(
@@ -680,9 +663,7 @@ fn inspection_errors_say_what_to_do() {
     );
 
     // A key the user does not own.
-    let mut rotation = Rotation::new(work());
-    let effects = rotation.update(Msg::Next);
-    let effects = rotation.update(Msg::ProfilesRead(request_of(&effects[0]), Ok(profiles())));
+    let (mut rotation, effects) = profiles_read(work(), profiles());
     let effects = rotation.update(Msg::Identified(request_of(&effects[0]), Ok(alice())));
     rotation.update(Msg::KeysListed(
         request_of(&effects[0]),
@@ -902,10 +883,7 @@ fn ctrl_c_during_a_failed_verification_stops_once_the_old_key_is_back() {
 
 #[test]
 fn ctrl_c_after_deleting_the_other_key_stops_before_creating() {
-    let list = keys(vec![
-        key(OLD, AccessKeyStatus::Active, 120),
-        key(OTHER, AccessKeyStatus::Inactive, 300),
-    ]);
+    let list = old_and_other(AccessKeyStatus::Inactive, 300);
     let mut rotation = inspect(work(), profiles(), list);
     let effects = rotation.update(Msg::Next);
     let (delete, action, _) = performing(&effects);
@@ -962,6 +940,14 @@ fn plan() -> Vec<Action> {
             key_id: OLD.into(),
         },
     ]
+}
+
+/// Verifying alice's new key.
+fn verify_new_key() -> Action {
+    Action::VerifyKey {
+        user: "alice".into(),
+        key_id: NEW.into(),
+    }
 }
 
 fn done(action: Action, created: Option<&str>) -> Completed<Action> {
@@ -1049,10 +1035,7 @@ fn resume_completes_a_write_that_reached_only_some_profiles() {
 #[test]
 fn resume_after_verification_only_handles_the_old_key() {
     let create = plan()[0].clone();
-    let verify = Action::VerifyKey {
-        user: "alice".into(),
-        key_id: NEW.into(),
-    };
+    let verify = verify_new_key();
     let (mut rotation, effects) = resumed(
         vec![done(create, Some(NEW)), done(verify, None)],
         rotated_files(),
@@ -1068,10 +1051,7 @@ fn resume_after_verification_only_handles_the_old_key() {
 #[test]
 fn resume_of_a_finished_run_just_closes_the_journal() {
     let create = plan()[0].clone();
-    let verify = Action::VerifyKey {
-        user: "alice".into(),
-        key_id: NEW.into(),
-    };
+    let verify = verify_new_key();
     let delete = plan()[1].clone();
     let (rotation, effects) = resumed(
         vec![
@@ -1167,10 +1147,7 @@ fn a_journal_without_a_key_creation_cannot_be_resumed() {
 fn journal_records_round_trip_without_field_clashes() {
     for action in [
         plan()[0].clone(),
-        Action::VerifyKey {
-            user: "alice".into(),
-            key_id: NEW.into(),
-        },
+        verify_new_key(),
         Action::WriteNewKey {
             new_key_id: NEW.into(),
             old_key_id: OLD.into(),

@@ -7,6 +7,9 @@
 // Each integration test crate compiles this module on its own and uses only part of it.
 #![allow(dead_code)]
 
+pub mod iam;
+pub mod sandbox;
+
 use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};
