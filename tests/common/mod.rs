@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 pub mod iam;
+pub mod pty;
 pub mod sandbox;
 
 use std::ffi::OsString;
