@@ -22,9 +22,10 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::aws::Endpoints;
 use crate::profiles::location::{Platform, locate};
-use crate::runner::{Backoff, Runner};
 use crate::profiles::store::{self, Loaded};
 use crate::profiles::{FilePaths, WriteReport};
+use crate::runner::{Backoff, Runner};
+use crate::tui::HomeExit;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -181,7 +182,7 @@ pub fn main() -> ExitCode {
     crate::logging::init();
     let context = Context::from_args(&cli.global);
     let outcome = match cli.command {
-        None => no_command(),
+        None => home(&context),
         Some(command) => run(&context, command),
     };
     match outcome {
@@ -215,14 +216,41 @@ fn run(context: &Context, command: Command) -> Outcome {
     }
 }
 
-fn no_command() -> Outcome {
-    if !prompt::stdin_is_terminal() || !prompt::stdout_is_terminal() {
+/// How long Home's actions keep verifying a new key, as `setup` and `rotate` do by default.
+const HOME_VERIFY_TIMEOUT_SECONDS: u64 = 60;
+
+/// `credwiz` alone: Home. Its setup, rotate and check actions run the same commands as the CLI,
+/// then Home opens again.
+fn home(context: &Context) -> Outcome {
+    if !prompt::can_prompt() {
         return Err(Failure::Usage(
             "the interactive screen needs a terminal; name a command instead".to_string(),
         ));
     }
-    Err(Failure::Usage(
-        "the Home screen is not built yet: run `credwiz setup` for the setup wizard, or see `credwiz --help`"
-            .to_string(),
-    ))
+    let runtime = tokio::runtime::Runtime::new()?;
+    loop {
+        let exit = runtime
+            .block_on(crate::tui::run_home(
+                context.paths.clone(),
+                context.runner(HOME_VERIFY_TIMEOUT_SECONDS),
+                !context.color,
+            ))
+            .map_err(|e| Failure::Error(format!("{e:#}")))?;
+        let action: Vec<String> = match exit {
+            HomeExit::Quit => return Ok(()),
+            HomeExit::Setup => vec!["setup".to_string()],
+            HomeExit::Rotate { profile } => vec!["rotate".to_string(), profile],
+            HomeExit::Check { profiles } => std::iter::once("check".to_string())
+                .chain(profiles)
+                .collect(),
+        };
+        let command = Cli::try_parse_from(std::iter::once("credwiz".to_string()).chain(action))
+            .map_err(|e| Failure::Error(e.to_string()))?
+            .command
+            .expect("Home names a command");
+        if let Err(Failure::Usage(message) | Failure::Error(message)) = run(context, command) {
+            eprintln!("credwiz: {message}");
+        }
+        prompt::ask("Press Enter to return to Home", None)?;
+    }
 }

@@ -62,7 +62,6 @@ pub struct SetupArgs {
     pub verify_timeout: u64,
 }
 
-
 /// The credentials to act with: `--source-profile`, else the environment if it holds keys.
 fn credential_source(source_profile: Option<&str>) -> Option<CredentialSource> {
     match source_profile {

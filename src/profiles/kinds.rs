@@ -39,7 +39,10 @@ impl Kind {
             }
         }
         let has = |key: &str| {
-            let bit = DECIDING_KEYS.iter().position(|k| *k == key).expect("a deciding key");
+            let bit = DECIDING_KEYS
+                .iter()
+                .position(|k| *k == key)
+                .expect("a deciding key");
             present & (1 << bit) != 0
         };
         if has("role_arn") && has("web_identity_token_file") {

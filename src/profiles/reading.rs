@@ -222,7 +222,6 @@ impl ProfileSet {
         })
     }
 
-
     pub fn get(&self, name: &str) -> Option<&Profile> {
         self.profiles.get(name)
     }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use tokio::task::JoinSet;
 
 use crate::aws::{
-    AwsClients, CallerIdentity, AwsError, AwsErrorKind, CredentialSource, Endpoints, ManagedPolicy,
+    AwsClients, AwsError, AwsErrorKind, CallerIdentity, CredentialSource, Endpoints, ManagedPolicy,
     ProfileFilePaths, connect,
 };
 use crate::flows::setup::{
@@ -505,7 +505,11 @@ impl Runner {
             }
         })
         .await?;
-        expect_user(&identity, user, &format!("profile `{profile}` (key {access_key_id})"))?;
+        expect_user(
+            &identity,
+            user,
+            &format!("profile `{profile}` (key {access_key_id})"),
+        )?;
         Ok(identity.arn)
     }
 }

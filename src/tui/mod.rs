@@ -7,6 +7,7 @@
 //! which the loop hands to the runner. The terminal is restored however the loop ends: on
 //! return, on error, on panic (ratatui's hook) and on SIGTERM/SIGINT/SIGHUP.
 
+pub mod home;
 pub mod keymap;
 pub mod setup;
 pub mod theme;
@@ -34,6 +35,7 @@ use crate::profiles::location::{Platform, locate};
 use crate::profiles::store;
 use crate::runner::Runner;
 use crate::secret::Secret;
+pub use home::{HomeExit, run_home};
 pub use setup::SetupOutcome;
 use setup::{Quitting, UiEffect, UiMsg, WizardModel};
 use theme::Theme;

@@ -27,10 +27,15 @@ pub struct Terminal {
 
 impl Terminal {
     pub fn spawn(command: CommandBuilder) -> Terminal {
+        Terminal::spawn_sized(command, ROWS, COLS)
+    }
+
+    /// Starts `command` in a terminal of `rows` × `cols`.
+    pub fn spawn_sized(command: CommandBuilder, rows: u16, cols: u16) -> Terminal {
         let pair = native_pty_system()
             .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
+                rows,
+                cols,
                 pixel_width: 0,
                 pixel_height: 0,
             })
@@ -40,7 +45,7 @@ impl Terminal {
         let mut reader = pair.master.try_clone_reader().expect("read the terminal");
         let keyboard = pair.master.take_writer().expect("write to the terminal");
         let size = |n: u16| NonZeroU16::new(n).expect("a terminal size");
-        let screen = Arc::new(Mutex::new(vt100::Parser::new(size(ROWS), size(COLS), 0)));
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(size(rows), size(cols), 0)));
         let output = Arc::new(Mutex::new(Vec::new()));
         let (screen_in, output_in) = (screen.clone(), output.clone());
         thread::spawn(move || {
@@ -68,6 +73,16 @@ impl Terminal {
     /// Whether the program is showing the alternate screen (a full-screen view is open).
     pub fn on_alternate_screen(&self) -> bool {
         self.screen.lock().unwrap().screen().alternate_screen()
+    }
+
+    /// Whether the program left mouse reporting switched on.
+    pub fn reports_mouse(&self) -> bool {
+        self.screen.lock().unwrap().screen().mouse_protocol_mode() != vt100::MouseProtocolMode::None
+    }
+
+    /// Everything the program wrote to the terminal, as text.
+    pub fn everything_printed(&self) -> String {
+        String::from_utf8_lossy(&self.output.lock().unwrap()).into_owned()
     }
 
     pub fn contents(&self) -> String {
