@@ -335,6 +335,14 @@ async fn run_async(context: &Context, args: SetupArgs) -> Outcome {
     let mut setup = prefilled(&args)?;
     let interactive = !args.yes && !args.dry_run && prompt::can_prompt();
     if interactive {
+        if let Some(choice) = offer_unfinished_run()? {
+            let args = SetupArgs {
+                resume: choice == UnfinishedChoice::Resume,
+                rollback: choice == UnfinishedChoice::Rollback,
+                ..args
+            };
+            return continue_journal(&runner, &args).await;
+        }
         return run_screens(context, setup, runner).await;
     }
     let mut progress = Progress {
@@ -354,6 +362,35 @@ async fn run_async(context: &Context, args: SetupArgs) -> Outcome {
     }
     let effects = setup.update(Msg::Next);
     run_to_done(&mut setup, &runner, effects).await
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum UnfinishedChoice {
+    Resume,
+    Rollback,
+}
+
+/// On a terminal, an unfinished earlier run is offered before a new one starts: finish it, undo
+/// it, or leave it (it stays available to `--resume` and `--rollback`).
+fn offer_unfinished_run() -> Result<Option<UnfinishedChoice>, Failure> {
+    let Some(journal) = Journal::<Action>::latest_unfinished(&journal::state_dir(), SETUP_JOURNAL)
+    else {
+        return Ok(None);
+    };
+    eprintln!(
+        "An earlier setup run did not finish: {} of {} steps were made.",
+        journal.completed.len(),
+        journal.plan.len()
+    );
+    for completed in &journal.completed {
+        eprintln!("  ✓ {}", completed.action.label());
+    }
+    let answer = prompt::ask("[r]esume it, roll it [b]ack, or start a [n]ew run", Some("n"))?;
+    Ok(match answer.to_ascii_lowercase().as_str() {
+        "r" | "resume" => Some(UnfinishedChoice::Resume),
+        "b" | "rollback" | "roll back" => Some(UnfinishedChoice::Rollback),
+        _ => None,
+    })
 }
 
 /// The wizard screens, starting from the answers the flags gave.
