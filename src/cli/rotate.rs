@@ -1,7 +1,7 @@
 //! `credwiz rotate`: replace the access key behind a profile. The flags answer the rotation
 //! state machine (`flows::rotate`) and the rotation runner performs its effects. On a terminal
-//! without `--yes` it shows the keys and asks before changing anything; elsewhere `--yes` is
-//! required. `--all --older-than AGE` rotates every old static key in turn; `--resume` finishes
+//! without `--yes` the rotation screens show the keys and ask before changing anything;
+//! elsewhere `--yes` is required. `--all --older-than AGE` rotates every old static key in turn; `--resume` finishes
 //! interrupted rotations from their journals.
 
 use std::collections::BTreeMap;
@@ -147,7 +147,6 @@ struct Driving<'a> {
     runner: &'a RotationRunner,
     interrupt: &'a mut Interrupt,
     /// Ask on the terminal (the two-key question and the final confirmation).
-    ask: bool,
     /// Show the key table and the plan (single rotations).
     verbose: bool,
     progress: Progress,
@@ -167,14 +166,13 @@ impl Driving<'_> {
             .await;
     }
 
-    /// Feeds the machine until it is done, asking where a person must decide.
+    /// Feeds the machine until it is done (the screens ask a person; this path never does).
     async fn drive(
         &mut self,
         rotation: &mut Rotation,
         effects: Vec<crate::flows::rotate::Effect>,
     ) -> Result<Ending, Failure> {
         self.settle(rotation, effects).await;
-        let mut shown = false;
         loop {
             if let Some(problem) = &rotation.problem {
                 return Err(Failure::Error(format!(
@@ -183,67 +181,45 @@ impl Driving<'_> {
                 )));
             }
             match rotation.step {
-                Step::OtherKey if self.ask => {
-                    print_keys(rotation);
-                    shown = true;
-                    let answer = prompt::confirm(&other_key_question(rotation), false)?;
-                    rotation.update(Msg::DeleteOtherKey(answer));
-                }
                 Step::Review => {
-                    if self.verbose && !shown {
-                        print_keys(rotation);
-                    }
                     if self.verbose {
+                        print_keys(rotation);
                         print_plan(rotation);
-                    }
-                    if self.ask && !prompt::confirm("Rotate the key now?", false)? {
-                        return Err(Failure::Error(
-                            "rotation cancelled; nothing was changed".to_string(),
-                        ));
                     }
                     self.interrupt.arm();
                     let effects = rotation.update(Msg::Next);
                     self.settle(rotation, effects).await;
                 }
-                Step::Done => {
-                    return match rotation.outcome.clone() {
-                        Some(Ending::Interrupted) if rotation.has_started_run() => {
-                            Err(Failure::Error(
-                                "interrupted; the files hold a working key. Finish with `credwiz rotate --resume`."
-                                    .to_string(),
-                            ))
-                        }
-                        Some(Ending::Interrupted) => Err(Failure::Error(
-                            "interrupted; nothing was changed".to_string(),
-                        )),
-                        Some(ending) => Ok(ending),
-                        None => Err(Failure::Error("the rotation ended without a result".into())),
-                    };
-                }
-                step => {
-                    return Err(Failure::Error(format!(
-                        "the rotation stopped before finishing ({step:?}); see `credwiz rotate --resume`"
-                    )));
-                }
+                _ => return ended(rotation),
             }
         }
     }
 }
 
-fn other_key_question(rotation: &Rotation) -> String {
-    let Some(other) = rotation.other_key() else {
-        return "Delete the other key first?".to_string();
-    };
-    let holders = rotation.holders_of(&other.access_key_id);
-    let held = if holders.is_empty() {
-        "no local profile holds it".to_string()
-    } else {
-        format!("held by {}", holders.join(", "))
-    };
-    format!(
-        "The user already has two keys. Delete the other key {} ({}, {held}) to make room?",
-        other.access_key_id, other.status
-    )
+/// How a rotation that needs nothing more from a person ended: its problem, or its outcome.
+fn ended(rotation: &Rotation) -> Result<Ending, Failure> {
+    if let Some(problem) = &rotation.problem {
+        return Err(Failure::Error(format!(
+            "{}\n{}",
+            problem.message, problem.way_out
+        )));
+    }
+    match (rotation.step, rotation.outcome.clone()) {
+        (Step::Done, Some(Ending::Interrupted)) if rotation.has_started_run() => {
+            Err(Failure::Error(
+                "interrupted; the files hold a working key. Finish with `credwiz rotate --resume`."
+                    .to_string(),
+            ))
+        }
+        (Step::Done, Some(Ending::Interrupted)) => Err(Failure::Error(
+            "interrupted; nothing was changed".to_string(),
+        )),
+        (Step::Done, Some(ending)) => Ok(ending),
+        (Step::Done, None) => Err(Failure::Error("the rotation ended without a result".into())),
+        (step, _) => Err(Failure::Error(format!(
+            "the rotation stopped before finishing ({step:?}); see `credwiz rotate --resume`"
+        ))),
+    }
 }
 
 fn date(time: Option<OffsetDateTime>) -> String {
@@ -441,11 +417,17 @@ async fn rotate_one(
     let ask = !args.yes;
     let runner = rotation_runner(context, args.verify_timeout);
     let mut rotation = Rotation::new(options(args, name, ask));
+    if ask {
+        // On a terminal: the rotation screens (key table, second-key choice, progress, summary).
+        let rotation = crate::tui::run_rotation(rotation, runner.clone(), !context.color)
+            .await
+            .map_err(|e| Failure::Error(e.to_string()))?;
+        return report(&rotation, ended(&rotation)?, &runner);
+    }
     let effects = rotation.update(Msg::Next);
     let mut driving = Driving {
         runner: &runner,
         interrupt,
-        ask,
         verbose: true,
         progress: Progress::default(),
     };
@@ -562,7 +544,6 @@ async fn rotate_all(context: &Context, args: &RotateArgs) -> Outcome {
         let mut driving = Driving {
             runner: &runner,
             interrupt: &mut interrupt,
-            ask: false,
             verbose: false,
             progress: Progress {
                 printed: Vec::new(),
@@ -649,7 +630,6 @@ async fn resume(context: &Context, args: &RotateArgs) -> Outcome {
         let mut driving = Driving {
             runner: &runner,
             interrupt: &mut interrupt,
-            ask: false,
             verbose: false,
             progress: Progress::default(),
         };

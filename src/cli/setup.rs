@@ -385,7 +385,10 @@ fn offer_unfinished_run() -> Result<Option<UnfinishedChoice>, Failure> {
     for completed in &journal.completed {
         eprintln!("  ✓ {}", completed.action.label());
     }
-    let answer = prompt::ask("[r]esume it, roll it [b]ack, or start a [n]ew run", Some("n"))?;
+    let answer = prompt::ask(
+        "[r]esume it, roll it [b]ack, or start a [n]ew run",
+        Some("n"),
+    )?;
     Ok(match answer.to_ascii_lowercase().as_str() {
         "r" | "resume" => Some(UnfinishedChoice::Resume),
         "b" | "rollback" | "roll back" => Some(UnfinishedChoice::Rollback),

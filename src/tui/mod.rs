@@ -9,6 +9,7 @@
 
 pub mod home;
 pub mod keymap;
+pub mod rotate;
 pub mod setup;
 pub mod theme;
 mod widgets;
@@ -36,6 +37,7 @@ use crate::profiles::store;
 use crate::runner::Runner;
 use crate::secret::Secret;
 pub use home::{HomeExit, run_home};
+pub use rotate::run_rotation;
 pub use setup::SetupOutcome;
 use setup::{Quitting, UiEffect, UiMsg, WizardModel};
 use theme::Theme;
