@@ -1,8 +1,9 @@
 //! Library benchmarks on a large, realistic pair of AWS files: 10,000 profiles in each.
 //!
-//! The fixture is generated here, in memory, and never committed. `scripts/bench.sh` generates
-//! the byte-identical files (its Python generator follows `fixture` below step for step) to time
-//! the `credwiz` binary against the AWS CLI; set `CREDWIZ_BENCH_WRITE_FIXTURE=DIR` to have this
+//! The fixture is generated here, in memory, and never committed (by `benches/fixture/mod.rs`,
+//! shared with `benches/home.rs`). `scripts/bench.sh` generates the byte-identical files (its
+//! Python generator follows `fixture::fixture` step for step) to time the `credwiz` binary
+//! against the AWS CLI; set `CREDWIZ_BENCH_WRITE_FIXTURE=DIR` to have this
 //! bench write its copy to `DIR/config` and `DIR/credentials` so the two can be compared.
 //!
 //! Run with `cargo bench --bench profiles`. Sample counts and times are kept small so a run
@@ -15,100 +16,11 @@ use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_
 
 use credwiz::profiles::{Document, Edit, ProfileSet};
 
-/// Profiles in each file.
-const PROFILES: usize = 10_000;
+mod fixture;
+use fixture::{PROFILES, fixture};
+
 /// The profile edited by the `set` benchmark: one in the middle of both files.
 const MIDDLE: &str = "p5000";
-
-const REGIONS: &[&str] = &[
-    "us-east-1",
-    "us-east-2",
-    "us-west-2",
-    "eu-west-1",
-    "eu-central-1",
-    "ap-southeast-2",
-    "ap-northeast-1",
-    "sa-east-1",
-];
-const OUTPUTS: &[&str] = &["json", "text", "table"];
-/// Characters of the 16 characters after `AKIA` in an access key id.
-const KEY_ID_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-/// Characters of a secret access key.
-const SECRET_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// SplitMix64: a tiny deterministic generator, easy to reproduce exactly in Python.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn string(&mut self, alphabet: &[u8], length: usize) -> String {
-        (0..length)
-            .map(|_| alphabet[(self.next() % alphabet.len() as u64) as usize] as char)
-            .collect()
-    }
-}
-
-/// The `(config, credentials)` texts: `profiles` profiles in each, with comments, `s3 =`
-/// sub-property blocks, some SSO profiles, an `sso-session` and a `services` section.
-fn fixture(profiles: usize) -> (String, String) {
-    let mut config = String::with_capacity(profiles * 80);
-    config.push_str("# ~/.aws/config: credwiz benchmark fixture (generated)\n");
-    config.push_str("[default]\nregion = us-east-1\noutput = json\n\n");
-    config.push_str("[sso-session corp]\n");
-    config.push_str("sso_start_url = https://corp.awsapps.com/start\n");
-    config.push_str("sso_region = us-east-1\n");
-    config.push_str("sso_registration_scopes = sso:account:access\n\n");
-    config.push_str("[services local-endpoints]\n");
-    config.push_str("s3 =\n  endpoint_url = http://127.0.0.1:9000\n");
-    config.push_str("sts =\n  endpoint_url = http://127.0.0.1:9001\n\n");
-
-    let mut credentials = String::with_capacity(profiles * 120);
-    credentials.push_str("# ~/.aws/credentials: credwiz benchmark fixture (generated)\n");
-
-    for i in 0..profiles {
-        if i % 5 == 0 {
-            config.push_str(&format!("# team {}: profiles p{i} to p{}\n", i / 5, i + 4));
-        }
-        config.push_str(&format!("[profile p{i}]\n"));
-        config.push_str(&format!("region = {}\n", REGIONS[i % REGIONS.len()]));
-        config.push_str(&format!("output = {}\n", OUTPUTS[i % OUTPUTS.len()]));
-        if i % 10 == 3 {
-            config.push_str("s3 =\n  max_concurrent_requests = 20\n  addressing_style = path\n");
-        }
-        if i % 50 == 7 {
-            config.push_str("sso_session = corp\n");
-            config.push_str(&format!("sso_account_id = {:012}\n", 100_000_000_000 + i));
-            config.push_str("sso_role_name = ReadOnly\n");
-        }
-        if i % 25 == 11 {
-            config.push_str("services = local-endpoints\n");
-        }
-        config.push('\n');
-
-        let mut random = SplitMix(i as u64);
-        if i % 7 == 0 {
-            credentials.push_str(&format!("; rotated {:02} days ago\n", i % 90));
-        }
-        credentials.push_str(&format!("[p{i}]\n"));
-        credentials.push_str(&format!(
-            "aws_access_key_id = AKIA{}\n",
-            random.string(KEY_ID_ALPHABET, 16)
-        ));
-        credentials.push_str(&format!(
-            "aws_secret_access_key = {}\n",
-            random.string(SECRET_ALPHABET, 40)
-        ));
-        credentials.push('\n');
-    }
-    (config, credentials)
-}
 
 fn write_fixture_if_asked(config: &str, credentials: &str) {
     let Some(dir) = std::env::var_os("CREDWIZ_BENCH_WRITE_FIXTURE") else {

@@ -4,13 +4,14 @@
 #
 #   scripts/bench.sh           # everything (about 5 minutes once built)
 #   scripts/bench.sh --quick   # skip the criterion benchmarks
+#   scripts/bench.sh --home    # only Home (the TUI); summary in target/bench-summary-home.md
 #
 # Needs: a Rust toolchain; on Debian/Ubuntu as root (or with sudo) it installs what else is
-# missing: hyperfine and GNU time with apt-get, Python 3 with venv, and the AWS CLI into .venv
-# (shared with scripts/moto-server.sh, from PyPI). Nothing is measured against real files or a
-# network: every AWS_* variable is dropped, HOME is a fresh directory, the files are generated
-# copies in a temporary folder, and the measurements run in a network namespace of their own
-# when `unshare --net` is allowed.
+# missing: hyperfine, GNU time and tmux with apt-get, Python 3 with venv, and the AWS CLI into
+# .venv (shared with scripts/moto-server.sh, from PyPI; --home needs neither hyperfine nor the
+# AWS CLI). Nothing is measured against real files or a network: every AWS_* variable is
+# dropped, HOME is a fresh directory, the files are generated copies in a temporary folder, and
+# the measurements run in a network namespace of their own when `unshare --net` is allowed.
 #
 # Output: a summary table on stdout and in target/bench-summary.md; hyperfine's JSON exports in
 # target/bench/; criterion's reports in target/criterion/.
@@ -29,15 +30,17 @@ WARMUP=3
 MEMORY_RUNS=3
 
 QUICK=''
+HOME_ONLY=''
 for argument in "$@"; do
     case "$argument" in
     --quick) QUICK=1 ;;
+    --home) HOME_ONLY=1 ;;
     -h | --help)
-        sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     *)
-        printf 'usage: %s [--quick]\n' "$0" >&2
+        printf 'usage: %s [--quick] [--home]\n' "$0" >&2
         exit 2
         ;;
     esac
@@ -88,8 +91,9 @@ apt_install() {
 }
 
 command -v cargo >/dev/null 2>&1 || fail "cargo not found on PATH: install a Rust toolchain"
-command -v hyperfine >/dev/null 2>&1 || apt_install hyperfine
+[[ -n "$HOME_ONLY" ]] || command -v hyperfine >/dev/null 2>&1 || apt_install hyperfine
 [[ -x /usr/bin/time ]] || apt_install time
+command -v tmux >/dev/null 2>&1 || apt_install tmux
 # `-N` (no intermediate shell) needs hyperfine 1.13; older ones measure through a shell and
 # subtract its start-up time.
 HYPERFINE_SHELL=()
@@ -106,28 +110,33 @@ fi
 export PYTHON
 
 # ---------------------------------------------------------------------------------------------
-section "Python venv (AWS CLI, botocore)"
-
-if [[ -f "$REPO_ROOT/scripts/moto-server.sh" ]]; then
-    # shellcheck source=scripts/moto-server.sh
-    source "$REPO_ROOT/scripts/moto-server.sh"
-fi
-if declare -F moto_ensure_venv >/dev/null; then
-    moto_ensure_venv || fail "could not set up .venv (scripts/moto-server.sh)"
-    VENV="$MOTO_VENV"
+if [[ -n "$HOME_ONLY" ]]; then
+    # --home: no AWS tools; the fixture generator and the summary need only Python.
+    VPY="$PYTHON"
 else
-    VENV="$REPO_ROOT/.venv"
-    if [[ ! -x "$VENV/bin/aws" ]]; then
-        say "creating $VENV with awscli"
-        "$PYTHON" -m venv "$VENV" || fail "'$PYTHON -m venv' failed"
-        PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 "$VENV/bin/python" -m pip install --quiet awscli ||
-            fail "pip install awscli failed"
+    section "Python venv (AWS CLI, botocore)"
+
+    if [[ -f "$REPO_ROOT/scripts/moto-server.sh" ]]; then
+        # shellcheck source=scripts/moto-server.sh
+        source "$REPO_ROOT/scripts/moto-server.sh"
     fi
+    if declare -F moto_ensure_venv >/dev/null; then
+        moto_ensure_venv || fail "could not set up .venv (scripts/moto-server.sh)"
+        VENV="$MOTO_VENV"
+    else
+        VENV="$REPO_ROOT/.venv"
+        if [[ ! -x "$VENV/bin/aws" ]]; then
+            say "creating $VENV with awscli"
+            "$PYTHON" -m venv "$VENV" || fail "'$PYTHON -m venv' failed"
+            PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 "$VENV/bin/python" -m pip install --quiet awscli ||
+                fail "pip install awscli failed"
+        fi
+    fi
+    AWS="$VENV/bin/aws"
+    VPY="$VENV/bin/python"
+    [[ -x "$AWS" && -x "$VPY" ]] || fail "$VENV has no bin/aws or bin/python"
+    "$VPY" -c 'import botocore.session' 2>/dev/null || fail "botocore is not importable from $VENV"
 fi
-AWS="$VENV/bin/aws"
-VPY="$VENV/bin/python"
-[[ -x "$AWS" && -x "$VPY" ]] || fail "$VENV has no bin/aws or bin/python"
-"$VPY" -c 'import botocore.session' 2>/dev/null || fail "botocore is not importable from $VENV"
 
 # ---------------------------------------------------------------------------------------------
 section "cargo build --release"
@@ -161,7 +170,8 @@ isolated() { "${ISOLATE[@]}" "$@"; }
 # ---------------------------------------------------------------------------------------------
 section "Fixture: $PROFILES profiles in each file"
 
-# The same files as benches/profiles.rs generates (its `fixture` function, step for step).
+# The same files as benches/profiles.rs and benches/home.rs generate (`fixture` in
+# benches/fixture/mod.rs, step for step).
 FIXTURE="$WORK/fixture"
 "$VPY" - "$FIXTURE" "$PROFILES" <<'PY'
 import os
@@ -247,6 +257,132 @@ cmdline() {
     done
     printf '%s' "${out% }"
 }
+
+# ---------------------------------------------------------------------------------------------
+# Home (the TUI) at $PROFILES profiles, issue 5's targets: the first frame and one filter key
+# press are timed by criterion (benches/home.rs: `cargo bench --bench home`); peak memory is
+# measured here, on a real run of the release binary with no arguments in a 120×40 tmux
+# pseudo-terminal under /usr/bin/time -v. Each run waits for the first frame, types the filter
+# `/p5`, waits for the filtered list, keeps it (Enter) and quits (`q`).
+HOME_TIMEOUT=20
+HOME_RSS=''
+HOME_CRITERION=''
+export TMUX_TMPDIR="$WORK"
+home_tmux() { env -u TMUX tmux -L credwiz-home -f /dev/null "$@"; }
+# Waits until Home's screen shows $1 (fixed text), or fails saying it never showed $2.
+home_wait_for() {
+    local deadline=$((SECONDS + HOME_TIMEOUT))
+    until home_tmux capture-pane -p -t home 2>/dev/null | grep -qF -- "$1"; do
+        if ((SECONDS >= deadline)); then
+            home_tmux capture-pane -p -t home >&2 2>/dev/null || true
+            home_tmux kill-server 2>/dev/null || true
+            fail "Home did not show $2 within ${HOME_TIMEOUT}s"
+        fi
+        sleep 0.05
+    done
+}
+# One run of Home; sets HOME_KIB to its maximum resident set size in KiB.
+home_run() {
+    local report="$WORK/home-time.txt" command deadline
+    rm -f "$report"
+    command=$(cmdline "${ISOLATE[@]}" /usr/bin/time -v -o "$report" env \
+        "AWS_CONFIG_FILE=$FIXTURE/config" "AWS_SHARED_CREDENTIALS_FILE=$FIXTURE/credentials" "$CREDWIZ")
+    home_tmux new-session -d -s home -x 120 -y 40 "$command" || fail "tmux could not start Home"
+    home_wait_for " $((PROFILES + 1)) profiles" "its first frame ($((PROFILES + 1)) profiles)"
+    home_tmux send-keys -t home / p 5
+    home_wait_for " of $((PROFILES + 1)) profiles" "the filtered list after /p5"
+    home_wait_for "/p5" "the filter /p5"
+    home_tmux send-keys -t home Enter q
+    deadline=$((SECONDS + HOME_TIMEOUT))
+    while home_tmux has-session -t home 2>/dev/null; do
+        if ((SECONDS >= deadline)); then
+            home_tmux kill-server 2>/dev/null || true
+            fail "Home did not quit on Enter, q within ${HOME_TIMEOUT}s"
+        fi
+        sleep 0.05
+    done
+    [[ -s "$report" ]] || fail "/usr/bin/time wrote no report for Home"
+    grep -q 'Exit status: 0$' "$report" || fail "Home did not exit cleanly: $(cat "$report")"
+    HOME_KIB=$(awk -F': *' '/Maximum resident set size/ { print $2 }' "$report")
+}
+home_measure() {
+    local i
+    section "Home: peak memory (real run in tmux, /usr/bin/time -v, highest of $MEMORY_RUNS runs)"
+    HOME_RSS=0
+    for ((i = 0; i < MEMORY_RUNS; i++)); do
+        home_run
+        say "run $((i + 1)): $HOME_KIB KiB"
+        if ((HOME_KIB > HOME_RSS)); then HOME_RSS=$HOME_KIB; fi
+    done
+    if [[ -n "$QUICK" ]]; then
+        say "--quick: skipping cargo bench --bench home"
+        return
+    fi
+    section "cargo bench --bench home (criterion)"
+    rm -rf "$TARGET_DIR/criterion/home"
+    cargo bench --bench home || fail "cargo bench --bench home failed"
+    HOME_CRITERION="$TARGET_DIR/criterion/home"
+}
+# Prints Home's part of the summary (Markdown).
+home_summary() {
+    "$VPY" - "$HOME_RSS" "$HOME_CRITERION" "$PROFILES" "$MEMORY_RUNS" <<'PY'
+import json
+import os
+import sys
+
+rss_kib, criterion, profiles, memory_runs = sys.argv[1:]
+MAX_FIRST_FRAME_MS = 100
+MAX_KEYPRESS_MS = 5
+MAX_RSS_MB = 40
+
+
+def median_ms(name):
+    if not criterion:
+        return None
+    with open(os.path.join(criterion, name, "new", "estimates.json")) as f:
+        return json.load(f)["median"]["point_estimate"] / 1e6
+
+
+rows = [
+    ("first frame", "first frame: read both files, build the model, render 120×40 (criterion median)",
+     median_ms("first_frame"), "ms", MAX_FIRST_FRAME_MS),
+    ("filter key press `5`", "filter key press: `5` after `p`, update + render (criterion median)",
+     median_ms("filter_keypress"), "ms", MAX_KEYPRESS_MS),
+    ("first filter key `p`", "filter key press: first key `p`, update + render (criterion median)",
+     median_ms("filter_first_key"), "ms", MAX_KEYPRESS_MS),
+    ("peak RSS", f"peak RSS: real run in tmux, `/p5` Enter `q` (highest of {memory_runs})",
+     int(rss_kib) / 1024, "MB", MAX_RSS_MB),
+]
+lines = [
+    "",
+    f"## Home (TUI), {int(profiles):,} profiles",
+    "",
+    "| measurement | value | target |",
+    "|---|--:|--:|",
+]
+checks = []
+for name, label, value, unit, limit in rows:
+    if value is None:
+        lines.append(f"| {label} | not measured (--quick) | ≤ {limit} {unit} |")
+        continue
+    shown = f"{value:.2f}" if unit == "ms" else f"{value:.1f}"
+    lines.append(f"| {label} | {shown} {unit} | ≤ {limit} {unit} |")
+    checks.append((f"{name}: {shown} {unit} ≤ {limit} {unit}", value <= limit))
+lines += ["", "Home targets:", ""]
+lines += [f"- {'met' if ok else 'MISSED'}: {text}" for text, ok in checks]
+print("\n".join(lines))
+PY
+}
+if [[ -n "$HOME_ONLY" ]]; then
+    home_measure
+    section "Summary"
+    # Its own file: the full run's summary stays as it was.
+    SUMMARY="$TARGET_DIR/bench-summary-home.md"
+    home_summary | tee "$SUMMARY"
+    say ""
+    say "written to ${SUMMARY#"$REPO_ROOT/"}; criterion's reports in target/criterion/home/"
+    exit 0
+fi
 
 # Pristine copies for the `set` measurements, one folder per tool; `--prepare` restores both.
 for tool in credwiz aws; do
@@ -334,6 +470,8 @@ RSS_SHOW=$(peak_rss read "${CW_READ[@]}" show "$MIDDLE")
 RSS_SET=$(peak_rss edit "${CW_EDIT[@]}" set "$MIDDLE" "region=$NEW_REGION")
 say "list $RSS_LIST KiB, show $RSS_SHOW KiB, set $RSS_SET KiB"
 
+home_measure
+
 # ---------------------------------------------------------------------------------------------
 section "Summary"
 
@@ -399,6 +537,7 @@ with open(summary, "w") as f:
     f.write(text)
 print(text, end="")
 PY
+home_summary | tee -a "$SUMMARY"
 say ""
 say "written to ${SUMMARY#"$REPO_ROOT/"}; hyperfine exports in ${RESULTS#"$REPO_ROOT/"}/"
 
