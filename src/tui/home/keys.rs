@@ -50,7 +50,7 @@ impl Situation {
     }
 
     fn typing(self) -> bool {
-        self.in_form() || self.mode == ModeKind::Filter
+        self.in_form() || matches!(self.mode, ModeKind::Filter | ModeKind::ExportPath)
     }
 }
 
@@ -151,6 +151,31 @@ pub const BINDINGS: &[Binding] = &[
         applies: |s| s.mode == ModeKind::Export,
         hint: |_| Some("copy…"),
         help: "copy to the clipboard (asks first)",
+    },
+    Binding {
+        keys: &[ch('w')],
+        key_label: "w",
+        intent: Intent::ExportToFile,
+        applies: |s| s.mode == ModeKind::Export,
+        hint: |_| Some("to file…"),
+        help: "write to a new file (asks for the path, then asks first)",
+    },
+    // The export's file prompt.
+    Binding {
+        keys: &[plain(KeyCode::Enter)],
+        key_label: "Enter",
+        intent: Intent::Submit,
+        applies: |s| s.mode == ModeKind::ExportPath,
+        hint: |_| Some("write…"),
+        help: "write the file (asks first; never overwrites)",
+    },
+    Binding {
+        keys: &[plain(KeyCode::Esc)],
+        key_label: "Esc",
+        intent: Intent::Cancel,
+        applies: |s| s.mode == ModeKind::ExportPath,
+        hint: |_| Some("back"),
+        help: "back to the export; nothing is written",
     },
     // Forms.
     Binding {
@@ -372,7 +397,7 @@ pub const BINDINGS: &[Binding] = &[
         intent: Intent::Export,
         applies: Situation::on_profile,
         hint: |_| Some("export"),
-        help: "export keys to the clipboard",
+        help: "export keys to the clipboard or a file",
     },
     Binding {
         keys: &[ch('v')],

@@ -14,7 +14,9 @@ mod render_tests;
 #[cfg(test)]
 mod tests;
 
-use std::io;
+use std::io::{self, Write as _};
+use std::os::unix::fs::OpenOptionsExt as _;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use futures::StreamExt as _;
@@ -150,6 +152,9 @@ async fn event_loop(
                             .and_then(|bytes| parse_key_file(&bytes));
                         queue.push(Msg::KeyFile(keys));
                     }
+                    Effect::WriteFile { path, text } => {
+                        queue.push(Msg::Exported(write_new_file(&path, &text)));
+                    }
                 }
             }
         }
@@ -179,6 +184,34 @@ fn home_msg(event: &Event, model: &Model) -> Option<Msg> {
         },
         _ => None,
     }
+}
+
+/// Creates `path` as a new file readable by its owner alone (0600) and writes `text` to it.
+/// An existing file is left alone and named in the error; a failed write removes what it made.
+fn write_new_file(path: &Path, text: &Secret) -> Result<PathBuf, String> {
+    let shown = path.display();
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::AlreadyExists => {
+                format!(
+                    "{shown} already exists; credwiz does not overwrite it (choose another name)"
+                )
+            }
+            _ => format!("could not create {shown}: {e}"),
+        })?;
+    let written = file
+        .write_all(text.expose().as_bytes())
+        .and_then(|()| file.sync_all());
+    if let Err(e) = written {
+        drop(file);
+        let _ = std::fs::remove_file(path);
+        return Err(format!("could not write {shown}: {e}"));
+    }
+    Ok(path.to_path_buf())
 }
 
 fn copy_to_clipboard(terminal: &mut DefaultTerminal, secret: &Secret) -> io::Result<()> {

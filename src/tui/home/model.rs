@@ -75,6 +75,8 @@ pub enum Intent {
     AddRow,
     NextFormat,
     PreviousFormat,
+    /// From the export: ask for a file to write it to.
+    ExportToFile,
     Submit,
     Confirm,
     Cancel,
@@ -107,6 +109,8 @@ pub enum Msg {
     Loaded(Box<Files>),
     /// A key file read for the import form: its keys, or why not.
     KeyFile(Result<KeyMaterial, String>),
+    /// An export written to a new file: its path, or why not.
+    Exported(Result<PathBuf, String>),
 }
 
 /// What the loop must do for the model.
@@ -122,6 +126,9 @@ pub enum Effect {
     Copy(Secret),
     /// Read a key file (`add --from-file` formats) and report `KeyFile`.
     ReadKeyFile(PathBuf),
+    /// Create `path` as a new file (mode 0600, never over an existing file), write `text` to it
+    /// and report `Exported`.
+    WriteFile { path: PathBuf, text: Secret },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -527,6 +534,27 @@ impl ExportFormat {
         }
     }
 
+    /// The file name the export of `profile` is offered under, in the current directory.
+    pub fn file_name(self, profile: &str) -> String {
+        let stem: String = profile
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let stem = stem.trim_start_matches('.');
+        let stem = if stem.is_empty() { "profile" } else { stem };
+        match self {
+            ExportFormat::Env => format!("{stem}.env"),
+            ExportFormat::Pharmer => format!("{stem}-pharmer.json"),
+            ExportFormat::DataRobot => format!("{stem}-datarobot.json"),
+        }
+    }
+
     fn render(self, keys: &KeyMaterial, region: Option<&str>) -> String {
         match self {
             ExportFormat::Env => to_env_lines(keys, region),
@@ -542,12 +570,49 @@ pub struct Export {
     pub format: ExportFormat,
 }
 
+/// The export's file prompt: the path to write to, and the last write's error.
+#[derive(Debug)]
+pub struct ExportPath {
+    pub export: Export,
+    pub path: Input,
+    /// Why the last write failed (the file exists, the folder is missing...), until edited.
+    pub error: Option<String>,
+}
+
+impl ExportPath {
+    /// The problem with the typed path, if any. Whether the file exists is the loop's to find
+    /// out: it creates the file only if it does not.
+    pub fn path_error(&self) -> Option<String> {
+        let path = self.path.value().trim();
+        if path.is_empty() {
+            return Some("type the path of a new file".to_string());
+        }
+        if path.contains('\0') {
+            return Some("a path cannot hold a NUL character".to_string());
+        }
+        if path.starts_with('~') {
+            return Some("~ is not expanded here; type the full path".to_string());
+        }
+        let last = std::path::Path::new(path).file_name();
+        if path.ends_with('/') || last.is_none() {
+            return Some("name a file, not a folder".to_string());
+        }
+        None
+    }
+}
+
 /// What a confirmation does when answered yes.
 #[derive(Debug)]
 pub enum Pending {
     Write(Vec<Edit>),
     StripByteOrderMark(PathBuf),
     Copy(Secret),
+    /// Write `text` to the new file `path`; `prompt` comes back if that fails.
+    WriteFile {
+        path: PathBuf,
+        text: Secret,
+        prompt: Box<ExportPath>,
+    },
 }
 
 /// A question before something irreversible: the title, the text (a masked diff, or what will
@@ -571,6 +636,7 @@ pub enum Mode {
     Rename(RenameForm),
     Import(Box<ImportForm>),
     Export(Export),
+    ExportPath(Box<ExportPath>),
     Confirm(Confirm),
 }
 
@@ -584,6 +650,7 @@ pub enum ModeKind {
     Rename,
     Import,
     Export,
+    ExportPath,
     Confirm,
 }
 
@@ -666,6 +733,7 @@ impl Model {
             Mode::Rename(_) => ModeKind::Rename,
             Mode::Import(_) => ModeKind::Import,
             Mode::Export(_) => ModeKind::Export,
+            Mode::ExportPath(_) => ModeKind::ExportPath,
             Mode::Confirm(_) => ModeKind::Confirm,
         }
     }
@@ -1005,6 +1073,32 @@ impl Model {
                 }
                 Vec::new()
             }
+            Msg::Exported(result) => {
+                match result {
+                    Ok(path) => {
+                        if let Mode::ExportPath(_) = self.mode {
+                            self.mode = Mode::Browse;
+                        }
+                        self.status = Some(Status {
+                            ok: true,
+                            text: format!(
+                                "wrote {} (mode 0600; it holds the secret in clear)",
+                                path.display()
+                            ),
+                        });
+                    }
+                    Err(message) => {
+                        if let Mode::ExportPath(prompt) = &mut self.mode {
+                            prompt.error = Some(message.clone());
+                        }
+                        self.status = Some(Status {
+                            ok: false,
+                            text: message,
+                        });
+                    }
+                }
+                Vec::new()
+            }
             Msg::Paste(text) => {
                 for c in text.chars().filter(|c| !c.is_control()) {
                     self.edit_text(InputRequest::InsertChar(c));
@@ -1047,6 +1141,10 @@ impl Model {
             }
             Mode::Rename(form) => {
                 form.to.handle(request);
+            }
+            Mode::ExportPath(prompt) => {
+                prompt.error = None;
+                prompt.path.handle(request);
             }
             Mode::Import(form) => {
                 if form.focus == 5 {
@@ -1104,6 +1202,7 @@ impl Model {
             Mode::Rename(form) => self.rename_form(form, intent),
             Mode::Import(form) => self.import_form(form, intent),
             Mode::Export(export) => self.export(export, intent),
+            Mode::ExportPath(prompt) => self.export_path(*prompt, intent),
             Mode::Confirm(confirm) => self.confirm(confirm, intent),
         }
     }
@@ -1378,6 +1477,15 @@ impl Model {
             Intent::PreviousFormat => {
                 export.format = ExportFormat::ALL[(position + count - 1) % count];
             }
+            Intent::ExportToFile => {
+                let path = Input::new(export.format.file_name(&export.profile));
+                self.mode = Mode::ExportPath(Box::new(ExportPath {
+                    export,
+                    path,
+                    error: None,
+                }));
+                return Vec::new();
+            }
             Intent::Submit => {
                 let text = Secret::new(self.export_text(&export, true));
                 self.mode = Mode::Confirm(Confirm {
@@ -1404,6 +1512,52 @@ impl Model {
         Vec::new()
     }
 
+    fn export_path(&mut self, mut prompt: ExportPath, intent: Intent) -> Vec<Effect> {
+        match intent {
+            Intent::Cancel => self.mode = Mode::Export(prompt.export),
+            Intent::Quit => self.exit = Some(HomeExit::Quit),
+            Intent::Submit => {
+                if let Some(error) = prompt.path_error() {
+                    prompt.error = Some(error);
+                    self.mode = Mode::ExportPath(Box::new(prompt));
+                    return Vec::new();
+                }
+                let path = PathBuf::from(prompt.path.value().trim());
+                let mut text = self.export_text(&prompt.export, true);
+                if !text.ends_with('\n') {
+                    text.push('\n');
+                }
+                let export = &prompt.export;
+                let lines = vec![
+                    format!(
+                        "{} will be created and will hold, in clear,",
+                        path.display()
+                    ),
+                    format!(
+                        "the secret access key of {} as {}.",
+                        export.profile,
+                        export.format.name()
+                    ),
+                    "It is made readable by you alone (mode 0600), and an existing".to_string(),
+                    "file is never overwritten. Delete it when you are done with it.".to_string(),
+                ];
+                self.mode = Mode::Confirm(Confirm {
+                    title: "Write the secret to a file?".to_string(),
+                    lines,
+                    scroll: 0,
+                    pending: Pending::WriteFile {
+                        path,
+                        text: Secret::new(text),
+                        prompt: Box::new(prompt),
+                    },
+                    select_after: None,
+                });
+            }
+            _ => self.mode = Mode::ExportPath(Box::new(prompt)),
+        }
+        Vec::new()
+    }
+
     fn confirm(&mut self, mut confirm: Confirm, intent: Intent) -> Vec<Effect> {
         match intent {
             Intent::Confirm => match confirm.pending {
@@ -1422,6 +1576,11 @@ impl Model {
                         text: "copied to the clipboard (if the terminal allows OSC 52)".to_string(),
                     });
                     vec![Effect::Copy(secret)]
+                }
+                Pending::WriteFile { path, text, prompt } => {
+                    // The prompt stays up while the loop writes, to show an error if any.
+                    self.mode = Mode::ExportPath(prompt);
+                    vec![Effect::WriteFile { path, text }]
                 }
             },
             Intent::Cancel => {

@@ -143,6 +143,17 @@ fn rename_and_export() {
 }
 
 #[test]
+fn export_to_a_file() {
+    let mut model = model_at(80, 24);
+    select(&mut model, "ci");
+    press(&mut model, key(KeyCode::Char('x')));
+    press(&mut model, key(KeyCode::Char('w')));
+    snapshot("export_file", &model);
+    press(&mut model, key(KeyCode::Enter));
+    snapshot("confirm_export_file", &model);
+}
+
+#[test]
 fn the_import_form() {
     at_each_size("import", |model| {
         model.environment_keys = Some(crate::profiles::formats::KeyMaterial::new(

@@ -579,6 +579,154 @@ fn export_previews_masked_and_copies_only_after_confirmation() {
     assert!(!format!("{effects:?}").contains(SECRET));
 }
 
+fn export_path(model: &Model) -> &super::model::ExportPath {
+    match &model.mode {
+        Mode::ExportPath(prompt) => prompt,
+        other => panic!("the export's file prompt, not {other:?}"),
+    }
+}
+
+#[test]
+fn export_to_a_file_offers_a_name_per_format_and_validates_the_path() {
+    let mut model = model();
+    select(&mut model, "ci");
+    press(&mut model, key(KeyCode::Char('x')));
+    assert!(keys::hints(&model).contains(&("w", "to file…")));
+    assert!(keys::help(&model).iter().any(|(k, _)| k == "w"));
+    press(&mut model, key(KeyCode::Char('w')));
+    assert_eq!(model.mode_kind(), ModeKind::ExportPath);
+    assert_eq!(export_path(&model).path.value(), "ci.env");
+    assert!(export_path(&model).path_error().is_none());
+    // Esc goes back to the export, keeping the format; another format offers another name.
+    press(&mut model, key(KeyCode::Esc));
+    assert_eq!(model.mode_kind(), ModeKind::Export);
+    press(&mut model, key(KeyCode::Right));
+    press(&mut model, key(KeyCode::Char('w')));
+    assert_eq!(export_path(&model).path.value(), "ci-pharmer.json");
+    press(&mut model, key(KeyCode::Esc));
+    press(&mut model, key(KeyCode::Right));
+    press(&mut model, key(KeyCode::Char('w')));
+    assert_eq!(export_path(&model).path.value(), "ci-datarobot.json");
+    assert_eq!(ExportFormat::Env.file_name("team/a b"), "team_a_b.env");
+    assert_eq!(
+        ExportFormat::Pharmer.file_name(".."),
+        "profile-pharmer.json"
+    );
+    // Keys type into the path, `q` included.
+    assert!(matches!(
+        keys::to_msg(&key(KeyCode::Char('q')), &model),
+        Some(Msg::Edit(InputRequest::InsertChar('q')))
+    ));
+    for (typed, problem) in [
+        ("", "type the path"),
+        ("   ", "type the path"),
+        ("out/", "not a folder"),
+        ("..", "not a folder"),
+        ("~/ci.json", "full path"),
+    ] {
+        press(&mut model, ctrl('u'));
+        type_text(&mut model, typed);
+        assert!(press(&mut model, key(KeyCode::Enter)).is_empty());
+        let prompt = export_path(&model);
+        let error = prompt.error.as_deref().expect("an error");
+        assert!(error.contains(problem), "{typed:?}: {error}");
+        assert_eq!(prompt.path_error().as_deref(), Some(error));
+    }
+    // Typing clears the error.
+    press(&mut model, ctrl('u'));
+    assert!(export_path(&model).error.is_none());
+}
+
+#[test]
+fn export_to_a_file_writes_only_after_a_confirmation_that_says_in_clear() {
+    let mut model = model();
+    select(&mut model, "ci");
+    type_text(&mut model, "xw");
+    press(&mut model, ctrl('u'));
+    type_text(&mut model, "/tmp/keys/ci.env");
+    assert!(press(&mut model, key(KeyCode::Enter)).is_empty());
+    let Mode::Confirm(confirm) = &model.mode else {
+        panic!("a confirmation")
+    };
+    let said = confirm.lines.join(" ");
+    assert!(said.contains("/tmp/keys/ci.env") && said.contains("in clear"));
+    assert!(said.contains("0600") && said.contains("never overwritten"));
+    assert!(!said.contains(SECRET));
+    // No: nothing is written.
+    assert!(press(&mut model, key(KeyCode::Char('n'))).is_empty());
+    assert_eq!(model.mode_kind(), ModeKind::Browse);
+    // Yes: the effect carries the clear export, and the prompt waits for the result.
+    type_text(&mut model, "xw");
+    press(&mut model, key(KeyCode::Enter));
+    let effects = press(&mut model, key(KeyCode::Char('y')));
+    let [Effect::WriteFile { path, text }] = &effects[..] else {
+        panic!("a file write, not {effects:?}")
+    };
+    assert_eq!(path, &PathBuf::from("ci.env"));
+    let text = text.expose();
+    assert!(text.starts_with("AWS_ACCESS_KEY_ID=AKIAI44QH8DHBEXAMPLE\n"));
+    assert!(text.contains(&format!("AWS_SECRET_ACCESS_KEY={SECRET}\n")));
+    assert!(text.contains(&format!("AWS_SESSION_TOKEN={TOKEN}\n")));
+    assert!(text.ends_with('\n'));
+    assert!(!format!("{effects:?}").contains(SECRET));
+    assert_eq!(model.mode_kind(), ModeKind::ExportPath);
+    // A refusal from the loop shows in the prompt, to choose another name.
+    model.update(Msg::Exported(Err(
+        "ci.env already exists; credwiz does not overwrite it (choose another name)".into(),
+    )));
+    assert!(
+        export_path(&model)
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("already exists")
+    );
+    assert!(!model.status.as_ref().unwrap().ok);
+    // The JSON formats end with a newline too, and success closes the prompt.
+    press(&mut model, key(KeyCode::Esc));
+    press(&mut model, key(KeyCode::Right));
+    type_text(&mut model, "w");
+    press(&mut model, key(KeyCode::Enter));
+    let effects = press(&mut model, key(KeyCode::Enter));
+    let [Effect::WriteFile { path, text }] = &effects[..] else {
+        panic!("a file write")
+    };
+    assert_eq!(path, &PathBuf::from("ci-pharmer.json"));
+    let json: serde_json::Value = serde_json::from_str(text.expose()).expect("JSON");
+    assert_eq!(json["secretAccessKey"], SECRET);
+    assert!(text.expose().ends_with("}\n"));
+    model.update(Msg::Exported(Ok(path.clone())));
+    assert_eq!(model.mode_kind(), ModeKind::Browse);
+    let status = model.status.as_ref().unwrap();
+    assert!(
+        status.ok && status.text.contains("ci-pharmer.json"),
+        "{status:?}"
+    );
+}
+
+#[test]
+fn the_loop_writes_a_new_file_0600_and_never_overwrites() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("ci.env");
+    let text = crate::secret::Secret::new(format!("AWS_SECRET_ACCESS_KEY={SECRET}\n"));
+    assert_eq!(super::write_new_file(&path, &text), Ok(path.clone()));
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text.expose());
+    let other = crate::secret::Secret::new("other\n".to_string());
+    let error = super::write_new_file(&path, &other).expect_err("refused");
+    assert!(
+        error.contains("already exists") && error.contains("does not overwrite"),
+        "{error}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text.expose());
+    let missing = dir.path().join("missing").join("ci.env");
+    let error = super::write_new_file(&missing, &other).expect_err("no folder");
+    assert!(error.starts_with("could not create"), "{error}");
+    assert!(!error.contains(SECRET));
+}
+
 #[test]
 fn a_file_that_does_not_parse_still_opens_and_offers_its_repair() {
     let mut model = model_with_bom(120, 40);
@@ -709,7 +857,7 @@ fn keys_per_mode() {
 #[test]
 fn every_hint_is_honoured_by_its_first_key() {
     let mut models = vec![model(), model_with_bom(120, 40)];
-    for keys_pressed in ["/", "?", "e", "m", "x", "d", "i"] {
+    for keys_pressed in ["/", "?", "e", "m", "x", "xw", "d", "i"] {
         let mut m = model();
         select(&mut m, "ci");
         type_text(&mut m, keys_pressed);
@@ -742,6 +890,7 @@ fn every_hint_is_honoured_by_its_first_key() {
         ModeKind::Rename,
         ModeKind::Import,
         ModeKind::Export,
+        ModeKind::ExportPath,
         ModeKind::Confirm,
     ] {
         assert!(modes.contains(&mode), "{mode:?} was not covered");

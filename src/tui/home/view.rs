@@ -10,8 +10,8 @@ use tui_input::Input;
 
 use super::keys;
 use super::model::{
-    Confirm, EditForm, Export, ExportFormat, IMPORT_LABELS, IMPORT_SECRET_FIELDS, ImportForm, Mode,
-    Model, RenameForm,
+    Confirm, EditForm, Export, ExportFormat, ExportPath, IMPORT_LABELS, IMPORT_SECRET_FIELDS,
+    ImportForm, Mode, Model, RenameForm,
 };
 use crate::key_health::OLD_KEY_DAYS;
 use crate::profiles::edit::SECRET_KEYS;
@@ -122,6 +122,7 @@ pub fn view(model: &Model, theme: Theme, frame: &mut Frame) {
         Mode::Rename(form) => render_rename(model, form, theme, frame, area),
         Mode::Import(form) => render_import(model, form, theme, frame, area),
         Mode::Export(export) => render_export(model, export, theme, frame, area),
+        Mode::ExportPath(prompt) => render_export_path(prompt, theme, frame, area),
         Mode::Confirm(confirm) => render_confirm(confirm, theme, frame, area),
         Mode::Browse | Mode::Filter => {}
     }
@@ -761,7 +762,7 @@ fn render_export(model: &Model, export: &Export, theme: Theme, frame: &mut Frame
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        "Secrets are masked here; Enter asks before copying them in clear.",
+        "Secrets are masked; Enter copies them, w writes a file; both ask first.",
         theme.muted(),
     ));
     let height = widgets::lines_height(&lines, inner_width) + 2;
@@ -774,6 +775,53 @@ fn render_export(model: &Model, export: &Export, theme: Theme, frame: &mut Frame
         theme,
     );
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+fn render_export_path(prompt: &ExportPath, theme: Theme, frame: &mut Frame, area: Rect) {
+    let export = &prompt.export;
+    let inner = widgets::popup(
+        frame,
+        area,
+        70,
+        8,
+        Span::styled(
+            format!(
+                " Export {} as {} to a file ",
+                export.profile,
+                export.format.name()
+            ),
+            theme.title(),
+        ),
+        theme,
+    );
+    TextField {
+        label: "File",
+        input: &prompt.path,
+        focused: true,
+        echo: Echo::Plain,
+        placeholder: "path of a new file",
+    }
+    .render(theme, frame, Rect { height: 1, ..inner });
+    let below = Rect {
+        y: inner.y + 2,
+        height: inner.height.saturating_sub(2),
+        ..inner
+    };
+    // A failed write's error first, then what the path itself lacks.
+    let error = prompt.error.clone().or_else(|| {
+        prompt
+            .path_error()
+            .filter(|_| !prompt.path.value().is_empty())
+    });
+    let line = match error {
+        Some(error) => Line::styled(format!("✗ {error}"), theme.error()),
+        None => Line::styled(
+            "A new file, relative to the current directory. It will hold the secret in clear \
+             (mode 0600); an existing file is never overwritten.",
+            theme.muted(),
+        ),
+    };
+    frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: true }), below);
 }
 
 fn render_confirm(confirm: &Confirm, theme: Theme, frame: &mut Frame, area: Rect) {
