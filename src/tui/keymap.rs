@@ -4,8 +4,10 @@
 //! the hint bar, and [`help`] reads it to build the `?` overlay, so the three never disagree.
 //! A key the table does not claim edits the focused text field, if there is one.
 
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind};
 use tui_input::backend::crossterm::to_input_request;
+
+use super::keys::{char_key, ctrl, plain};
 
 use super::setup::{Focus, Intent, Overlay, ProfileField, Quitting, UiMsg, WizardModel};
 use crate::flows::setup::Step;
@@ -77,55 +79,8 @@ impl Situation {
 }
 
 /// A key with its modifiers. Shift is ignored for characters, which carry it in their case.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Key {
-    pub code: KeyCode,
-    pub modifiers: KeyModifiers,
-}
-
-const fn plain(code: KeyCode) -> Key {
-    Key {
-        code,
-        modifiers: KeyModifiers::NONE,
-    }
-}
-
-const fn ctrl(c: char) -> Key {
-    Key {
-        code: KeyCode::Char(c),
-        modifiers: KeyModifiers::CONTROL,
-    }
-}
-
-const fn char_key(c: char) -> Key {
-    plain(KeyCode::Char(c))
-}
-
-impl Key {
-    fn matches(self, event: &KeyEvent) -> bool {
-        let ignore_shift = matches!(event.code, KeyCode::Char(_) | KeyCode::BackTab);
-        let modifiers = if ignore_shift {
-            event.modifiers - KeyModifiers::SHIFT
-        } else {
-            event.modifiers
-        };
-        self.code == event.code && self.modifiers == modifiers
-    }
-}
-
-/// One row of the table.
-pub struct Binding {
-    pub keys: &'static [Key],
-    /// How the keys are written in the hint bar and the help.
-    pub key_label: &'static str,
-    pub intent: Intent,
-    /// Whether the binding is live.
-    pub applies: fn(Situation) -> bool,
-    /// The hint bar's word for it here, or `None` to keep it out of the bar.
-    pub hint: fn(Situation) -> Option<&'static str>,
-    /// The help overlay's line for it.
-    pub help: &'static str,
-}
+/// One row of the wizard's key table.
+pub type Binding = super::keys::Binding<Intent, Situation>;
 
 /// The wizard's key map. The first live binding that claims a key wins.
 pub const BINDINGS: &[Binding] = &[
@@ -418,39 +373,14 @@ fn keys_text(binding: &Binding) -> String {
     binding
         .keys
         .iter()
-        .map(|key| key_name(*key))
+        .map(|key| key.name())
         .collect::<Vec<_>>()
         .join(" ")
 }
 
-fn key_name(key: Key) -> String {
-    let name = match key.code {
-        KeyCode::Enter => "Enter".to_string(),
-        KeyCode::Esc => "Esc".to_string(),
-        KeyCode::Up => "↑".to_string(),
-        KeyCode::Down => "↓".to_string(),
-        KeyCode::Left => "←".to_string(),
-        KeyCode::Right => "→".to_string(),
-        KeyCode::Tab => "Tab".to_string(),
-        KeyCode::BackTab => "S-Tab".to_string(),
-        KeyCode::PageUp => "PgUp".to_string(),
-        KeyCode::PageDown => "PgDn".to_string(),
-        KeyCode::Home => "Home".to_string(),
-        KeyCode::End => "End".to_string(),
-        KeyCode::Char(' ') => "Space".to_string(),
-        KeyCode::Char(c) => c.to_string(),
-        other => other.to_string(),
-    };
-    if key.modifiers.contains(KeyModifiers::CONTROL) {
-        format!("^{}", name.to_uppercase())
-    } else {
-        name
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use ratatui::crossterm::event::{KeyEventState, ModifierKeyCode};
+    use ratatui::crossterm::event::{KeyEventState, KeyModifiers, ModifierKeyCode};
     use tui_input::InputRequest;
 
     use super::*;

@@ -9,6 +9,7 @@
 
 pub mod home;
 pub mod keymap;
+pub mod keys;
 pub mod rotate;
 pub mod setup;
 pub mod theme;

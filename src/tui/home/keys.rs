@@ -4,8 +4,10 @@
 //! from it and [`help`] the `?` overlay, so the three never disagree. A key the table does not
 //! claim edits the focused text field, if there is one.
 
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind};
 use tui_input::backend::crossterm::to_input_request;
+
+use crate::tui::keys::{char_key, ctrl, plain};
 
 use super::model::{Intent, ModeKind, Model, Msg};
 
@@ -54,56 +56,14 @@ impl Situation {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Key {
-    pub code: KeyCode,
-    pub modifiers: KeyModifiers,
-}
-
-const fn plain(code: KeyCode) -> Key {
-    Key {
-        code,
-        modifiers: KeyModifiers::NONE,
-    }
-}
-
-const fn ch(c: char) -> Key {
-    plain(KeyCode::Char(c))
-}
-
-const fn ctrl(c: char) -> Key {
-    Key {
-        code: KeyCode::Char(c),
-        modifiers: KeyModifiers::CONTROL,
-    }
-}
-
-impl Key {
-    fn matches(self, event: &KeyEvent) -> bool {
-        let ignore_shift = matches!(event.code, KeyCode::Char(_) | KeyCode::BackTab);
-        let modifiers = if ignore_shift {
-            event.modifiers - KeyModifiers::SHIFT
-        } else {
-            event.modifiers
-        };
-        self.code == event.code && self.modifiers == modifiers
-    }
-}
-
-pub struct Binding {
-    pub keys: &'static [Key],
-    pub key_label: &'static str,
-    pub intent: Intent,
-    pub applies: fn(Situation) -> bool,
-    pub hint: fn(Situation) -> Option<&'static str>,
-    pub help: &'static str,
-}
+/// One row of Home's key table.
+pub type Binding = crate::tui::keys::Binding<Intent, Situation>;
 
 /// Home's key map. The first live binding that claims a key wins.
 pub const BINDINGS: &[Binding] = &[
     // Help overlay.
     Binding {
-        keys: &[ch('?'), plain(KeyCode::Esc), ch('q')],
+        keys: &[char_key('?'), plain(KeyCode::Esc), char_key('q')],
         key_label: "Esc",
         intent: Intent::Cancel,
         applies: |s| s.mode == ModeKind::Help,
@@ -112,7 +72,7 @@ pub const BINDINGS: &[Binding] = &[
     },
     // Confirmation.
     Binding {
-        keys: &[ch('y'), plain(KeyCode::Enter)],
+        keys: &[char_key('y'), plain(KeyCode::Enter)],
         key_label: "y",
         intent: Intent::Confirm,
         applies: |s| s.mode == ModeKind::Confirm,
@@ -120,7 +80,7 @@ pub const BINDINGS: &[Binding] = &[
         help: "answer yes",
     },
     Binding {
-        keys: &[ch('n'), plain(KeyCode::Esc)],
+        keys: &[char_key('n'), plain(KeyCode::Esc)],
         key_label: "n",
         intent: Intent::Cancel,
         applies: |s| s.mode == ModeKind::Confirm,
@@ -153,7 +113,7 @@ pub const BINDINGS: &[Binding] = &[
         help: "copy to the clipboard (asks first)",
     },
     Binding {
-        keys: &[ch('w')],
+        keys: &[char_key('w')],
         key_label: "w",
         intent: Intent::ExportToFile,
         applies: |s| s.mode == ModeKind::Export,
@@ -285,7 +245,7 @@ pub const BINDINGS: &[Binding] = &[
         help: "down",
     },
     Binding {
-        keys: &[ch('k')],
+        keys: &[char_key('k')],
         key_label: "k",
         intent: Intent::Up,
         applies: |s| matches!(s.mode, ModeKind::Browse | ModeKind::Confirm),
@@ -293,7 +253,7 @@ pub const BINDINGS: &[Binding] = &[
         help: "up (as ↑)",
     },
     Binding {
-        keys: &[ch('j')],
+        keys: &[char_key('j')],
         key_label: "j",
         intent: Intent::Down,
         applies: |s| matches!(s.mode, ModeKind::Browse | ModeKind::Confirm),
@@ -327,7 +287,7 @@ pub const BINDINGS: &[Binding] = &[
         help: "a page down",
     },
     Binding {
-        keys: &[plain(KeyCode::Home), ch('g')],
+        keys: &[plain(KeyCode::Home), char_key('g')],
         key_label: "Home",
         intent: Intent::First,
         applies: Situation::browsing,
@@ -335,7 +295,7 @@ pub const BINDINGS: &[Binding] = &[
         help: "to the top",
     },
     Binding {
-        keys: &[plain(KeyCode::End), ch('G')],
+        keys: &[plain(KeyCode::End), char_key('G')],
         key_label: "End",
         intent: Intent::Last,
         applies: Situation::browsing,
@@ -344,7 +304,7 @@ pub const BINDINGS: &[Binding] = &[
     },
     // Browsing.
     Binding {
-        keys: &[ch('/')],
+        keys: &[char_key('/')],
         key_label: "/",
         intent: Intent::StartFilter,
         applies: Situation::browsing,
@@ -352,7 +312,7 @@ pub const BINDINGS: &[Binding] = &[
         help: "fuzzy filter by name",
     },
     Binding {
-        keys: &[ch('f')],
+        keys: &[char_key('f')],
         key_label: "f",
         intent: Intent::Repair,
         applies: |s| s.browsing() && s.repairable,
@@ -360,7 +320,7 @@ pub const BINDINGS: &[Binding] = &[
         help: "strip the byte-order mark",
     },
     Binding {
-        keys: &[ch('e'), plain(KeyCode::Enter)],
+        keys: &[char_key('e'), plain(KeyCode::Enter)],
         key_label: "e",
         intent: Intent::Edit,
         applies: Situation::on_profile,
@@ -368,7 +328,7 @@ pub const BINDINGS: &[Binding] = &[
         help: "edit settings",
     },
     Binding {
-        keys: &[ch('m')],
+        keys: &[char_key('m')],
         key_label: "m",
         intent: Intent::Rename,
         applies: Situation::on_profile,
@@ -376,7 +336,7 @@ pub const BINDINGS: &[Binding] = &[
         help: "rename, with references",
     },
     Binding {
-        keys: &[ch('d'), plain(KeyCode::Delete)],
+        keys: &[char_key('d'), plain(KeyCode::Delete)],
         key_label: "d",
         intent: Intent::Delete,
         applies: Situation::on_profile,
@@ -384,7 +344,7 @@ pub const BINDINGS: &[Binding] = &[
         help: "delete from both files",
     },
     Binding {
-        keys: &[ch('i')],
+        keys: &[char_key('i')],
         key_label: "i",
         intent: Intent::Import,
         applies: Situation::browsing,
@@ -392,7 +352,7 @@ pub const BINDINGS: &[Binding] = &[
         help: "import existing keys",
     },
     Binding {
-        keys: &[ch('x')],
+        keys: &[char_key('x')],
         key_label: "x",
         intent: Intent::Export,
         applies: Situation::on_profile,
@@ -400,7 +360,7 @@ pub const BINDINGS: &[Binding] = &[
         help: "export keys to the clipboard or a file",
     },
     Binding {
-        keys: &[ch('v')],
+        keys: &[char_key('v')],
         key_label: "v",
         intent: Intent::Reveal,
         applies: Situation::on_profile,
@@ -408,7 +368,7 @@ pub const BINDINGS: &[Binding] = &[
         help: "show or hide secrets",
     },
     Binding {
-        keys: &[ch('s')],
+        keys: &[char_key('s')],
         key_label: "s",
         intent: Intent::Sort,
         applies: Situation::browsing,
@@ -416,7 +376,7 @@ pub const BINDINGS: &[Binding] = &[
         help: "cycle the sort order",
     },
     Binding {
-        keys: &[ch('n')],
+        keys: &[char_key('n')],
         key_label: "n",
         intent: Intent::NewSetup,
         applies: Situation::browsing,
@@ -424,7 +384,7 @@ pub const BINDINGS: &[Binding] = &[
         help: "new profile (setup wizard)",
     },
     Binding {
-        keys: &[ch('r')],
+        keys: &[char_key('r')],
         key_label: "r",
         intent: Intent::Rotate,
         applies: Situation::on_profile,
@@ -432,7 +392,7 @@ pub const BINDINGS: &[Binding] = &[
         help: "rotate the access key",
     },
     Binding {
-        keys: &[ch('c')],
+        keys: &[char_key('c')],
         key_label: "c",
         intent: Intent::Check,
         applies: Situation::on_profile,
@@ -448,7 +408,7 @@ pub const BINDINGS: &[Binding] = &[
         help: "read the files again",
     },
     Binding {
-        keys: &[ch('?')],
+        keys: &[char_key('?')],
         key_label: "?",
         intent: Intent::Help,
         applies: Situation::browsing,
@@ -456,7 +416,7 @@ pub const BINDINGS: &[Binding] = &[
         help: "this help",
     },
     Binding {
-        keys: &[ch('q')],
+        keys: &[char_key('q')],
         key_label: "q",
         intent: Intent::Quit,
         applies: Situation::browsing,
@@ -508,7 +468,7 @@ pub fn help(model: &Model) -> Vec<(String, &'static str)> {
     }
     let mut rows: Vec<(Intent, String, &'static str)> = Vec::new();
     for binding in BINDINGS.iter().filter(|b| (b.applies)(situation)) {
-        let keys: Vec<String> = binding.keys.iter().map(|k| key_name(*k)).collect();
+        let keys: Vec<String> = binding.keys.iter().map(|k| k.name()).collect();
         // Several rows for one intent (↑ and k) make one line.
         match rows
             .iter_mut()
@@ -529,24 +489,4 @@ pub fn help(model: &Model) -> Vec<(String, &'static str)> {
         rows.push(("mouse".to_string(), "click selects, wheel scrolls"));
     }
     rows
-}
-
-fn key_name(key: Key) -> String {
-    let name = match key.code {
-        KeyCode::Up => "↑".to_string(),
-        KeyCode::Down => "↓".to_string(),
-        KeyCode::Left => "←".to_string(),
-        KeyCode::Right => "→".to_string(),
-        KeyCode::BackTab => "S-Tab".to_string(),
-        KeyCode::PageUp => "PgUp".to_string(),
-        KeyCode::PageDown => "PgDn".to_string(),
-        KeyCode::Delete => "Del".to_string(),
-        KeyCode::Char(c) => c.to_string(),
-        other => other.to_string(),
-    };
-    if key.modifiers.contains(KeyModifiers::CONTROL) {
-        format!("^{}", name.to_uppercase())
-    } else {
-        name
-    }
 }

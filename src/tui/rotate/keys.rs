@@ -2,10 +2,11 @@
 //! [`hints`] builds the hint bar and [`help`] the `?` overlay from the same rows, so the three
 //! never disagree.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 use super::model::{Intent, RotateModel, UiMsg};
 use crate::flows::rotate::Step;
+use crate::tui::keys::{Key, char_key, ctrl, plain};
 
 /// What the key map needs to know about the model to pick a binding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,67 +53,10 @@ impl Situation {
 }
 
 /// A key with its modifiers; Shift is ignored for characters, which carry it in their case.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Key {
-    pub code: KeyCode,
-    pub modifiers: KeyModifiers,
-}
+const CTRL_C: Key = ctrl('c');
 
-const fn plain(code: KeyCode) -> Key {
-    Key {
-        code,
-        modifiers: KeyModifiers::NONE,
-    }
-}
-
-const fn char_key(c: char) -> Key {
-    plain(KeyCode::Char(c))
-}
-
-const CTRL_C: Key = Key {
-    code: KeyCode::Char('c'),
-    modifiers: KeyModifiers::CONTROL,
-};
-
-impl Key {
-    fn matches(self, event: &KeyEvent) -> bool {
-        let modifiers = if matches!(event.code, KeyCode::Char(_)) {
-            event.modifiers - KeyModifiers::SHIFT
-        } else {
-            event.modifiers
-        };
-        self.code == event.code && self.modifiers == modifiers
-    }
-
-    fn name(self) -> String {
-        let name = match self.code {
-            KeyCode::Enter => "Enter".to_string(),
-            KeyCode::Esc => "Esc".to_string(),
-            KeyCode::Up => "↑".to_string(),
-            KeyCode::Down => "↓".to_string(),
-            KeyCode::Char(c) => c.to_string(),
-            other => other.to_string(),
-        };
-        if self.modifiers.contains(KeyModifiers::CONTROL) {
-            format!("^{}", name.to_uppercase())
-        } else {
-            name
-        }
-    }
-}
-
-/// One row of the table.
-pub struct Binding {
-    pub keys: &'static [Key],
-    /// How the keys are written in the hint bar.
-    pub key_label: &'static str,
-    pub intent: Intent,
-    pub applies: fn(Situation) -> bool,
-    /// The hint bar's word for it here, or `None` to keep it out of the bar.
-    pub hint: fn(Situation) -> Option<&'static str>,
-    /// The help overlay's line for it.
-    pub help: &'static str,
-}
+/// One row of the rotation screens' key table.
+pub type Binding = crate::tui::keys::Binding<Intent, Situation>;
 
 /// The first live binding that claims a key wins.
 pub const BINDINGS: &[Binding] = &[

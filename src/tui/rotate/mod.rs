@@ -14,7 +14,7 @@ mod screens;
 #[cfg(test)]
 mod tests;
 
-pub use keys::{BINDINGS, Binding, Key, Situation, help, hints, to_msg};
+pub use keys::{BINDINGS, Binding, Situation, help, hints, to_msg};
 pub use model::{Intent, RotateModel, UiMsg};
 
 use anyhow::Context as _;
