@@ -3,9 +3,9 @@
 //! tests check that the secret is on screen only when revealed. Snapshots do not record style,
 //! so where style carries meaning the tests look at the buffer's cells.
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
+
+use crate::tui::fixtures::{buffer_text as text, render};
 use ratatui::crossterm::event::KeyCode;
 use ratatui::style::{Color, Modifier};
 
@@ -18,25 +18,7 @@ use crate::presets;
 use crate::secret::Secret;
 
 fn draw(model: &WizardModel, width: u16, height: u16, theme: Theme) -> Buffer {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
-    terminal
-        .draw(|frame| setup::view(model, theme, frame))
-        .expect("drawing works");
-    terminal.backend().buffer().clone()
-}
-
-/// The buffer as text, one line per row, trailing blanks trimmed.
-fn text(buffer: &Buffer) -> String {
-    let area = buffer.area;
-    (area.top()..area.bottom())
-        .map(|y| {
-            let row: String = (area.left()..area.right())
-                .map(|x| buffer[(x, y)].symbol())
-                .collect();
-            row.trim_end().to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    render(width, height, |frame| setup::view(model, theme, frame))
 }
 
 /// Where `needle` starts on screen, in cells.

@@ -3,9 +3,9 @@
 //! check that a secret is on screen only when revealed. Snapshots do not record style, so
 //! where style carries meaning the tests look at the buffer's cells.
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
+
+use crate::tui::fixtures::{buffer_text as text, render};
 use ratatui::crossterm::event::KeyCode;
 use ratatui::style::Modifier;
 
@@ -16,25 +16,9 @@ use crate::tui::theme::Theme;
 use crate::tui::widgets::{MIN_HEIGHT, MIN_WIDTH};
 
 fn draw(model: &Model, theme: Theme) -> Buffer {
-    let mut terminal =
-        Terminal::new(TestBackend::new(model.width, model.height)).expect("a test terminal");
-    terminal
-        .draw(|frame| view::view(model, theme, frame))
-        .expect("drawing works");
-    terminal.backend().buffer().clone()
-}
-
-fn text(buffer: &Buffer) -> String {
-    let area = buffer.area;
-    (area.top()..area.bottom())
-        .map(|y| {
-            let row: String = (area.left()..area.right())
-                .map(|x| buffer[(x, y)].symbol())
-                .collect();
-            row.trim_end().to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    render(model.width, model.height, |frame| {
+        view::view(model, theme, frame)
+    })
 }
 
 fn snapshot(name: &str, model: &Model) {

@@ -3,9 +3,9 @@
 
 use std::collections::VecDeque;
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
+
+use crate::tui::fixtures::{buffer_text as text, render};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use time::OffsetDateTime;
 
@@ -235,24 +235,7 @@ fn at_review() -> Driver {
 }
 
 fn draw(model: &RotateModel, width: u16, height: u16) -> Buffer {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
-    terminal
-        .draw(|frame| view(model, Theme::colored(), frame))
-        .expect("drawing works");
-    terminal.backend().buffer().clone()
-}
-
-fn text(buffer: &Buffer) -> String {
-    let area = buffer.area;
-    (area.top()..area.bottom())
-        .map(|y| {
-            let row: String = (area.left()..area.right())
-                .map(|x| buffer[(x, y)].symbol())
-                .collect();
-            row.trim_end().to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    render(width, height, |frame| view(model, Theme::colored(), frame))
 }
 
 fn assert_snapshot_at(name: &str, model: &RotateModel, width: u16, height: u16) {
