@@ -7,7 +7,7 @@
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind};
 use tui_input::backend::crossterm::to_input_request;
 
-use super::keys::{char_key, ctrl, plain};
+use super::keys::{char_key, ctrl, hint_bar, intent_for, plain};
 
 use super::setup::{Focus, Intent, Overlay, ProfileField, Quitting, UiMsg, WizardModel};
 use crate::flows::setup::Step;
@@ -331,10 +331,8 @@ pub fn to_msg(event: &KeyEvent, model: &WizardModel) -> Option<UiMsg> {
         return None;
     }
     let situation = Situation::of(model);
-    for binding in BINDINGS.iter().filter(|b| (b.applies)(situation)) {
-        if binding.keys.iter().any(|key| key.matches(event)) {
-            return Some(UiMsg::Intent(binding.intent));
-        }
+    if let Some(intent) = intent_for(BINDINGS, event, situation) {
+        return Some(UiMsg::Intent(intent));
     }
     if situation.screen() && situation.typing() {
         return to_input_request(&Event::Key(*event)).map(UiMsg::Edit);
@@ -344,12 +342,7 @@ pub fn to_msg(event: &KeyEvent, model: &WizardModel) -> Option<UiMsg> {
 
 /// The hint bar: `(key, what it does)` for every live binding that has a word for the bar.
 pub fn hints(model: &WizardModel) -> Vec<(&'static str, &'static str)> {
-    let situation = Situation::of(model);
-    BINDINGS
-        .iter()
-        .filter(|b| (b.applies)(situation))
-        .filter_map(|b| (b.hint)(situation).map(|hint| (b.key_label, hint)))
-        .collect()
+    hint_bar(BINDINGS, Situation::of(model))
 }
 
 /// The help overlay: every binding the current screen offers, with every key that triggers it.

@@ -88,9 +88,26 @@ pub struct Binding<Intent, Situation> {
     pub help: &'static str,
 }
 
-impl<Intent, Situation> Binding<Intent, Situation> {
-    /// Whether this binding is live in `situation` and claims `event`.
-    pub fn claims(&self, event: &KeyEvent, situation: Situation) -> bool {
-        (self.applies)(situation) && self.keys.iter().any(|key| key.matches(event))
-    }
+/// The intent of the first binding that is live in `situation` and claims `event`.
+pub fn intent_for<Intent: Copy, Situation: Copy>(
+    bindings: &[Binding<Intent, Situation>],
+    event: &KeyEvent,
+    situation: Situation,
+) -> Option<Intent> {
+    bindings
+        .iter()
+        .find(|b| (b.applies)(situation) && b.keys.iter().any(|key| key.matches(event)))
+        .map(|b| b.intent)
+}
+
+/// The hint bar: `(key, what it does)` for every live binding that has a word for the bar.
+pub fn hint_bar<Intent, Situation: Copy>(
+    bindings: &[Binding<Intent, Situation>],
+    situation: Situation,
+) -> Vec<(&'static str, &'static str)> {
+    bindings
+        .iter()
+        .filter(|b| (b.applies)(situation))
+        .filter_map(|b| (b.hint)(situation).map(|hint| (b.key_label, hint)))
+        .collect()
 }

@@ -7,7 +7,7 @@
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind};
 use tui_input::backend::crossterm::to_input_request;
 
-use crate::tui::keys::{char_key, ctrl, plain};
+use crate::tui::keys::{char_key, ctrl, hint_bar, intent_for, plain};
 
 use super::model::{Intent, ModeKind, Model, Msg};
 
@@ -439,10 +439,8 @@ pub fn to_msg(event: &KeyEvent, model: &Model) -> Option<Msg> {
         return None;
     }
     let situation = Situation::of(model);
-    for binding in BINDINGS.iter().filter(|b| (b.applies)(situation)) {
-        if binding.keys.iter().any(|key| key.matches(event)) {
-            return Some(Msg::Intent(binding.intent));
-        }
+    if let Some(intent) = intent_for(BINDINGS, event, situation) {
+        return Some(Msg::Intent(intent));
     }
     if situation.typing() {
         return to_input_request(&Event::Key(*event)).map(Msg::Edit);
@@ -452,12 +450,7 @@ pub fn to_msg(event: &KeyEvent, model: &Model) -> Option<Msg> {
 
 /// The hint bar: `(key, what it does)` for every live binding with a word for the bar.
 pub fn hints(model: &Model) -> Vec<(&'static str, &'static str)> {
-    let situation = Situation::of(model);
-    BINDINGS
-        .iter()
-        .filter(|b| (b.applies)(situation))
-        .filter_map(|b| (b.hint)(situation).map(|hint| (b.key_label, hint)))
-        .collect()
+    hint_bar(BINDINGS, Situation::of(model))
 }
 
 /// The help overlay: every binding of the screen under it, with all its keys.

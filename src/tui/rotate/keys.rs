@@ -6,7 +6,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 use super::model::{Intent, RotateModel, UiMsg};
 use crate::flows::rotate::Step;
-use crate::tui::keys::{Key, char_key, ctrl, plain};
+use crate::tui::keys::{Key, char_key, ctrl, hint_bar, intent_for, plain};
 
 /// What the key map needs to know about the model to pick a binding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,22 +146,12 @@ pub fn to_msg(event: &KeyEvent, model: &RotateModel) -> Option<UiMsg> {
     if event.kind == KeyEventKind::Release {
         return None;
     }
-    let situation = Situation::of(model);
-    BINDINGS
-        .iter()
-        .filter(|b| (b.applies)(situation))
-        .find(|b| b.keys.iter().any(|key| key.matches(event)))
-        .map(|b| UiMsg::Intent(b.intent))
+    intent_for(BINDINGS, event, Situation::of(model)).map(UiMsg::Intent)
 }
 
 /// The hint bar: `(key, what it does)` for every live binding that has a word for the bar.
 pub fn hints(model: &RotateModel) -> Vec<(&'static str, &'static str)> {
-    let situation = Situation::of(model);
-    BINDINGS
-        .iter()
-        .filter(|b| (b.applies)(situation))
-        .filter_map(|b| (b.hint)(situation).map(|hint| (b.key_label, hint)))
-        .collect()
+    hint_bar(BINDINGS, Situation::of(model))
 }
 
 /// The help overlay: every binding the screen under it offers, with every key.
