@@ -12,8 +12,9 @@
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
+use super::{RequestId, RequestIds};
 use crate::aws::{AccessKeyStatus, AwsError, AwsErrorKind, CallerIdentity, KeyLastUsed};
-use crate::flows::setup::{RequestId, Status};
+use crate::flows::setup::Status;
 use crate::journal::Completed;
 use crate::profiles::{FileKind, Kind};
 
@@ -336,7 +337,7 @@ pub struct Rotation {
     journal_open: bool,
     resuming: Option<Resuming>,
     waiting: Option<RequestId>,
-    next_request: u64,
+    request_ids: RequestIds,
 }
 
 impl Rotation {
@@ -363,14 +364,12 @@ impl Rotation {
             journal_open: false,
             resuming: None,
             waiting: None,
-            next_request: 1,
+            request_ids: RequestIds::default(),
         }
     }
 
     fn request(&mut self) -> RequestId {
-        let id = RequestId(self.next_request);
-        self.next_request += 1;
-        id
+        self.request_ids.issue()
     }
 
     fn wait(&mut self) -> RequestId {

@@ -15,9 +15,8 @@ use crate::presets::{self, AttachTo, Preset};
 use crate::profiles::edit::validate_profile_name;
 use crate::secret::Secret;
 
-/// Identifies a request so a result that no longer applies can be dropped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct RequestId(pub u64);
+pub use super::RequestId;
+use super::RequestIds;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Step {
@@ -387,7 +386,7 @@ pub struct Setup {
     /// The read-only request the current step waits for, if any.
     pub waiting: Option<RequestId>,
     catalog_request: Option<RequestId>,
-    next_request: u64,
+    request_ids: RequestIds,
 }
 
 impl Setup {
@@ -409,14 +408,12 @@ impl Setup {
             problem: None,
             waiting: None,
             catalog_request: None,
-            next_request: 1,
+            request_ids: RequestIds::default(),
         }
     }
 
     fn request(&mut self) -> RequestId {
-        let id = RequestId(self.next_request);
-        self.next_request += 1;
-        id
+        self.request_ids.issue()
     }
 
     fn wait(&mut self) -> RequestId {
