@@ -1,5 +1,5 @@
-//! Drawing pieces the screens share: labelled text fields, the problem panel, the key-hint
-//! bar, pop-up windows, the spinner, and the "terminal too small" notice.
+//! Drawing pieces the screens share: the step list, labelled text fields, the problem panel,
+//! the key-hint bar, pop-up windows, the spinner, and the "terminal too small" notice.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Position, Rect};
@@ -11,6 +11,36 @@ use tui_input::Input;
 use super::setup::Intent;
 use super::theme::Theme;
 use crate::flows::setup::Problem;
+
+/// The width of the step list beside a flow's screens.
+pub const SIDEBAR_WIDTH: u16 = 16;
+
+/// The step list beside a flow's screens: one row per step, its marker (✓ › ✗) and title.
+pub fn render_step_list<'a>(
+    rows: impl Iterator<Item = (&'a str, Style, &'a str)>,
+    theme: Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let lines: Vec<Line> = rows
+        .map(|(marker, style, title)| {
+            let text = format!(
+                " {marker} {title:<width$}",
+                width = usize::from(SIDEBAR_WIDTH) - 6
+            );
+            Line::styled(text, style)
+        })
+        .collect();
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::bordered()
+                .border_type(BorderType::Rounded)
+                .border_style(theme.border())
+                .title(Span::styled(" Steps ", theme.muted())),
+        ),
+        area,
+    );
+}
 
 /// The smallest terminal the wizard draws in.
 pub const MIN_WIDTH: u16 = 60;

@@ -27,13 +27,12 @@ use ratatui::{DefaultTerminal, Frame};
 use tokio::sync::mpsc;
 
 use super::theme::Theme;
-use super::widgets::{self, MIN_HEIGHT, MIN_WIDTH};
+use super::widgets::{self, MIN_HEIGHT, MIN_WIDTH, SIDEBAR_WIDTH};
 use super::{SPINNER_INTERVAL, TerminalSession, signals};
 use crate::flows::rotate::{Msg, Problem, Rotation, Step};
 use crate::runner::RotationRunner;
 
 const SIDEBAR_MIN_WIDTH: u16 = 76;
-const SIDEBAR_WIDTH: u16 = 16;
 
 /// Runs one rotation on the terminal, from its first `Msg::Next`, and returns the machine as it
 /// ended (its `step`, `outcome` and `problem` say how).
@@ -254,27 +253,11 @@ fn step_marker(
 }
 
 fn render_step_list(model: &RotateModel, theme: Theme, frame: &mut Frame, area: Rect) {
-    let lines: Vec<Line> = steps(model)
-        .into_iter()
-        .map(|step| {
-            let (marker, style) = step_marker(model, step, theme);
-            let text = format!(
-                " {marker} {:<width$}",
-                title(step),
-                width = usize::from(SIDEBAR_WIDTH) - 6
-            );
-            Line::styled(text, style)
-        })
-        .collect();
-    frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::bordered()
-                .border_type(BorderType::Rounded)
-                .border_style(theme.border())
-                .title(Span::styled(" Steps ", theme.muted())),
-        ),
-        area,
-    );
+    let rows = steps(model).into_iter().map(|step| {
+        let (marker, style) = step_marker(model, step, theme);
+        (marker, style, title(step))
+    });
+    widgets::render_step_list(rows, theme, frame, area);
 }
 
 fn render_step_line(model: &RotateModel, theme: Theme, frame: &mut Frame, area: Rect) {

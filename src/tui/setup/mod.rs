@@ -25,12 +25,11 @@ use ratatui::widgets::{Block, BorderType, Padding, Paragraph, Wrap};
 
 use super::keymap;
 use super::theme::Theme;
-use super::widgets::{self, MIN_HEIGHT, MIN_WIDTH};
+use super::widgets::{self, MIN_HEIGHT, MIN_WIDTH, SIDEBAR_WIDTH};
 use crate::flows::setup::Step;
 
 /// Below this width the step list becomes one line above the screen.
 const SIDEBAR_MIN_WIDTH: u16 = 76;
-const SIDEBAR_WIDTH: u16 = 16;
 
 /// Where the parts of the wizard go on a terminal of `area`'s size.
 pub(crate) struct Areas {
@@ -156,27 +155,11 @@ fn step_marker(
 }
 
 fn render_step_list(model: &WizardModel, theme: Theme, frame: &mut Frame, area: Rect) {
-    let lines: Vec<Line> = Step::ALL
-        .iter()
-        .map(|step| {
-            let (marker, style) = step_marker(model, *step, theme);
-            let text = format!(
-                " {marker} {:<width$}",
-                step.title(),
-                width = usize::from(SIDEBAR_WIDTH) - 6
-            );
-            Line::styled(text, style)
-        })
-        .collect();
-    frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::bordered()
-                .border_type(BorderType::Rounded)
-                .border_style(theme.border())
-                .title(Span::styled(" Steps ", theme.muted())),
-        ),
-        area,
-    );
+    let rows = Step::ALL.iter().map(|step| {
+        let (marker, style) = step_marker(model, *step, theme);
+        (marker, style, step.title())
+    });
+    widgets::render_step_list(rows, theme, frame, area);
 }
 
 fn render_step_line(model: &WizardModel, theme: Theme, frame: &mut Frame, area: Rect) {
