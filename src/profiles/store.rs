@@ -390,8 +390,8 @@ fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
 }
 
 /// Keeps the current file as `<file>.credwiz-backup` (0600): a hard link to it when the file
-/// system allows, so nothing is copied; otherwise a copy of `previous`.
-fn keep_backup(path: &Path, previous: &[u8]) -> Result<(), StoreError> {
+/// system allows, so nothing is read or copied; otherwise a copy.
+fn keep_backup(path: &Path) -> Result<(), StoreError> {
     let backup = backup_path(path);
     let link = folder_of(path).join(format!("{TEMPORARY_PREFIX}backup-{}", std::process::id()));
     let _ = fs::remove_file(&link);
@@ -400,17 +400,16 @@ fn keep_backup(path: &Path, previous: &[u8]) -> Result<(), StoreError> {
         .and_then(|_| fs::rename(&link, &backup));
     if linked.is_err() {
         let _ = fs::remove_file(&link);
-        replace_file(&backup, previous)?;
+        let previous = fs::read(path).map_err(|e| StoreError::io(path, e))?;
+        replace_file(&backup, &previous)?;
     }
     Ok(())
 }
 
 fn write_atomically(path: &Path, bytes: &[u8], report: &mut WriteReport) -> Result<(), StoreError> {
-    match fs::read(path) {
-        Ok(previous) => {
-            let mode = fs::metadata(path)
-                .map(|m| m.permissions().mode())
-                .unwrap_or(0o600);
+    match fs::metadata(path) {
+        Ok(metadata) => {
+            let mode = metadata.permissions().mode();
             if mode & 0o077 != 0 {
                 report.warnings.push(format!(
                     "{} was readable by others (mode {:o}); it is now 0600",
@@ -418,7 +417,7 @@ fn write_atomically(path: &Path, bytes: &[u8], report: &mut WriteReport) -> Resu
                     mode & 0o777
                 ));
             }
-            keep_backup(path, &previous)?;
+            keep_backup(path)?;
         }
         Err(error) if error.kind() == io::ErrorKind::NotFound => {}
         Err(error) => return Err(StoreError::io(path, error)),
