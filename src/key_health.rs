@@ -143,7 +143,7 @@ impl Target {
         chosen
             .into_iter()
             .map(|p| Target {
-                name: p.name.clone(),
+                name: p.name.to_string(),
                 kind: Kind::of(p),
                 access_key_id: p
                     .get("aws_access_key_id")

@@ -103,15 +103,15 @@ fn our_read(config: &str, credentials: &str) -> Result<OurReading, OurError> {
     let config = parse("config", config)?;
     let credentials = parse("credentials", credentials)?;
     let set = ProfileSet::read(&config, &credentials);
-    let plain = |map: &BTreeMap<String, credwiz::profiles::Profile>| -> Sections {
+    let plain = |map: &credwiz::profiles::reading::Sections| -> Sections {
         map.iter()
             .map(|(name, profile)| {
                 let settings = profile
                     .settings
                     .iter()
-                    .map(|(k, s)| (k.to_string(), s.value.clone()))
+                    .map(|(k, s)| (k.to_string(), s.value.to_string()))
                     .collect();
-                (name.clone(), settings)
+                (name.to_string(), settings)
             })
             .collect()
     };

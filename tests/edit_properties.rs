@@ -354,11 +354,11 @@ fn check_replacement(
     let property = old_document
         .properties()
         .iter()
-        .find(|p| p.line == line)
+        .find(|p| p.line() == line)
         .expect("the setting's origin is a property line");
     let old_lines = raw_lines(old);
     let new_lines = raw_lines(new);
-    let removed = property.last_line - property.line;
+    let removed = property.last_line() - property.line();
     prop_assert_eq!(
         new_lines.len() + removed,
         old_lines.len(),
@@ -374,7 +374,7 @@ fn check_replacement(
         new
     );
     prop_assert_eq!(
-        &old_lines[property.last_line + 1..],
+        &old_lines[property.last_line() + 1..],
         &new_lines[line + 1..],
         "{:?} -> {:?}",
         old,
@@ -541,13 +541,10 @@ fn check_edits(config: &str, credentials: &str, edits: &[Edit]) -> Result<(), Te
                         if o == line {
                             continue;
                         }
-                        let kind = docs[i].lines()[n].kind;
-                        let is_header = matches!(kind, LineKind::Header { .. });
-                        let is_reference = matches!(
-                            kind,
-                            LineKind::Property { key, .. }
-                                if docs[i].slice(key).eq_ignore_ascii_case("source_profile")
-                        );
+                        let is_header = docs[i].lines()[n].kind == LineKind::Header;
+                        let is_reference = docs[i].properties().iter().any(|property| {
+                            property.line() == n && docs[i].key_is(property, "source_profile")
+                        });
                         prop_assert!(
                             is_header || is_reference,
                             "{:?} changed line {} {:?} -> {:?}",
@@ -587,20 +584,21 @@ fn sdk_agrees(config: &str, credentials: &str) -> Result<(), TestCaseError> {
     let sdk = runtime
         .block_on(aws_config::profile::load(&fs, &env, &files, None))
         .map_err(|e| TestCaseError::fail(format!("the SDK refuses a generated file: {e}")))?;
-    let ours = ProfileSet::read(
-        &Document::parse(config).unwrap(),
-        &Document::parse(credentials).unwrap(),
+    let (config, credentials) = (
+        Document::parse(config).unwrap(),
+        Document::parse(credentials).unwrap(),
     );
+    let ours = ProfileSet::read(&config, &credentials);
     let mut sdk_names: Vec<&str> = sdk.profiles().collect();
     sdk_names.sort_unstable();
-    let our_names: Vec<&str> = ours.profiles.keys().map(String::as_str).collect();
+    let our_names: Vec<&str> = ours.profiles.keys().map(AsRef::as_ref).collect();
     prop_assert_eq!(&our_names, &sdk_names);
     for (name, profile) in &ours.profiles {
         let theirs = sdk.get_profile(name).unwrap();
         for (key, setting) in &profile.settings {
             prop_assert_eq!(
                 theirs.get(key),
-                Some(setting.value.as_str()),
+                Some(setting.value.as_ref()),
                 "[{}] {}",
                 name,
                 key
@@ -609,7 +607,7 @@ fn sdk_agrees(config: &str, credentials: &str) -> Result<(), TestCaseError> {
     }
     let mut sdk_sessions: Vec<&str> = sdk.sso_sessions().collect();
     sdk_sessions.sort_unstable();
-    let our_sessions: Vec<&str> = ours.sso_sessions.keys().map(String::as_str).collect();
+    let our_sessions: Vec<&str> = ours.sso_sessions.keys().map(AsRef::as_ref).collect();
     prop_assert_eq!(our_sessions, sdk_sessions);
     Ok(())
 }

@@ -724,7 +724,8 @@ fn every_accepted_value_reads_back_unchanged() {
         ] {
             let changes = changes(&edit, config, "");
             let text = changes.config.unwrap();
-            let read = ProfileSet::read(&Document::parse(&text).unwrap(), &Document::default());
+            let (document, empty) = (Document::parse(&text).unwrap(), Document::default());
+            let read = ProfileSet::read(&document, &empty);
             let got = read.get("a").and_then(|p| p.get("k")).map(str::to_string);
             if got.as_deref() != Some(value) {
                 problems.push(format!(

@@ -288,7 +288,8 @@ async fn check_all_over_200_profiles_with_the_pool_and_one_at_a_time() {
     let sandbox = Sandbox::new(&credentials, "");
     eprintln!("set-up of 200 keys: {:?}", started.elapsed());
 
-    let set = load_both(&sandbox.paths()).unwrap().reading();
+    let loaded = load_both(&sandbox.paths()).unwrap();
+    let set = loaded.reading();
     let targets = Target::from_profiles(&set, &[]);
     assert_eq!(targets.len(), 200);
     let moto_address = moto.endpoint.trim_start_matches("http://").to_string();

@@ -89,7 +89,8 @@ impl Sandbox {
 
     /// The key id and secret `profile` holds now.
     fn key_of(&self, profile: &str) -> (String, String) {
-        let set = load_both(&self.paths()).unwrap().reading();
+        let loaded = load_both(&self.paths()).unwrap();
+        let set = loaded.reading();
         let p = set.get(profile).expect("profile exists");
         (
             p.get("aws_access_key_id").unwrap().to_string(),

@@ -127,7 +127,8 @@ fn enter_walks_the_wizard_to_a_verified_profile_and_never_shows_the_secret_unask
         "the terminal was left on the alternate screen"
     );
 
-    let reading = store::load_both(&paths).expect("read the files").reading();
+    let loaded = store::load_both(&paths).expect("read the files");
+    let reading = loaded.reading();
     let profile = reading.get(&name).expect("the new profile");
     let key_id = profile.get("aws_access_key_id").expect("a key id");
     let secret = profile

@@ -105,11 +105,8 @@ fn accept_doubts(keys: &KeyMaterial, force: bool) -> Outcome {
 
 pub fn run(context: &Context, args: AddArgs) -> Outcome {
     validate_profile_name(&args.name)?;
-    let existing = context
-        .load()?
-        .reading_of(&[&args.name])
-        .get(&args.name)
-        .cloned();
+    let loaded = context.load()?;
+    let existing = loaded.reading_of(&[&args.name]).get(&args.name).cloned();
     if existing.is_some() && !args.force {
         return Err(Failure::Error(format!(
             "profile `{}` already exists; pass --force to replace its keys, or use `credwiz set`",

@@ -47,7 +47,8 @@ pub fn run(context: &Context, args: CheckArgs) -> Outcome {
             "name the profiles to check, or pass --all".to_string(),
         ));
     }
-    let reading = context.load()?.reading();
+    let loaded = context.load()?;
+    let reading = loaded.reading();
     let missing: Vec<&str> = args
         .names
         .iter()

@@ -37,7 +37,8 @@ pub fn run(context: &Context, args: ListArgs) -> Outcome {
     let loaded = context.load()?;
     let reading = loaded.reading();
     let outcome = print_list(&reading, args.output);
-    exit_without_freeing((loaded, reading));
+    exit_without_freeing(reading);
+    exit_without_freeing(loaded);
     outcome
 }
 

@@ -66,7 +66,8 @@ pub fn set(context: &Context, args: SetArgs) -> Outcome {
 }
 
 pub fn unset(context: &Context, args: UnsetArgs) -> Outcome {
-    let reading = context.load()?.reading_of(&[&args.name]);
+    let loaded = context.load()?;
+    let reading = loaded.reading_of(&[&args.name]);
     let profile = find(&reading, &args.name)?;
     for key in &args.keys {
         if profile.get(key).is_none() {
@@ -90,7 +91,8 @@ pub fn unset(context: &Context, args: UnsetArgs) -> Outcome {
 }
 
 pub fn rm(context: &Context, args: RmArgs) -> Outcome {
-    let reading = context.load()?.reading_of(&[&args.name]);
+    let loaded = context.load()?;
+    let reading = loaded.reading_of(&[&args.name]);
     let profile = find(&reading, &args.name)?;
     if !args.yes {
         if !prompt::can_prompt() {

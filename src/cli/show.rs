@@ -34,7 +34,7 @@ pub struct ShowArgs {
 }
 
 /// Finds a profile or says which names exist.
-pub fn find<'a>(reading: &'a ProfileSet, name: &str) -> Result<&'a Profile, Failure> {
+pub fn find<'s, 'a>(reading: &'s ProfileSet<'a>, name: &str) -> Result<&'s Profile<'a>, Failure> {
     reading
         .get(name)
         .ok_or_else(|| Failure::Error(format!("profile `{name}` not found; see `credwiz list`")))

@@ -79,29 +79,21 @@ impl Span {
     }
 }
 
-/// What a line is, as the SDK parser sees it. Spans point into the document's text.
+/// What a line is, as the SDK parser sees it. A header's name and a property's key and value
+/// are kept by its `Section` and `Property`; a line itself is 12 bytes, so a 10,000-profile file's
+/// line table stays around a megabyte.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LineKind {
     Blank,
     Comment,
-    /// `[...]`: `name` is the text between the brackets, comments stripped, not yet normalized.
-    Header {
-        name: Span,
-    },
-    /// `key = value`: the key as written (the SDKs compare it case-insensitively) and the value
-    /// without surrounding whitespace or a trailing comment, so an edit can replace just it.
-    Property {
-        key: Span,
-        value: Span,
-    },
-    /// An indented line that continues the previous property's value (trimmed).
-    Continuation {
-        text: Span,
-    },
-    /// An indented `name = value` line under a property whose value was empty (trimmed).
-    SubProperty {
-        text: Span,
-    },
+    /// `[...]`.
+    Header,
+    /// `key = value`.
+    Property,
+    /// An indented line that continues the previous property's value.
+    Continuation,
+    /// An indented `name = value` line under a property whose value was empty.
+    SubProperty,
 }
 
 /// One line: where it is in the text, its ending and its kind.
@@ -138,33 +130,60 @@ impl Repair {
     }
 }
 
-/// One section as parsed: its header line and the properties under it, in file order.
+/// One section as parsed: its header line and the properties under it, in file order. Line
+/// indexes are `u32` (a file has at most 10 MiB); the accessors give them as `usize`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Section {
-    /// Index of the header line.
-    pub header: usize,
-    /// The text between the brackets.
+    header: u32,
+    /// The text between the brackets, comments stripped, not yet normalized.
     pub name: Span,
     /// Its properties, as a range of `Document::properties`.
-    properties: Range<usize>,
-    /// First line index of the section including the comment block attached directly above the
-    /// header.
-    pub start: usize,
+    properties: Range<u32>,
+    start: u32,
+    end: u32,
+}
+
+impl Section {
+    /// Index of the header line.
+    pub fn header(&self) -> usize {
+        self.header as usize
+    }
+
+    /// First line index of the section, including the comment block attached directly above
+    /// the header.
+    pub fn start(&self) -> usize {
+        self.start as usize
+    }
+
     /// One past the last line index that belongs to this section (up to the next section's
     /// attached comments, or the end of the file).
-    pub end: usize,
+    pub fn end(&self) -> usize {
+        self.end as usize
+    }
 }
 
 /// One property of a section; continuation or sub-property lines follow it up to `last_line`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Property {
+    /// The key as written (the SDKs compare it case-insensitively).
     pub key: Span,
-    /// The value on the property's own line.
+    /// The value on the property's own line, without surrounding whitespace or a trailing
+    /// comment, so an edit can replace just it.
     pub value: Span,
+    line: u32,
+    last_line: u32,
+}
+
+impl Property {
     /// Index of the `key = value` line.
-    pub line: usize,
+    pub fn line(&self) -> usize {
+        self.line as usize
+    }
+
     /// Index of its last continuation line (equal to `line` when there is none).
-    pub last_line: usize,
+    pub fn last_line(&self) -> usize {
+        self.last_line as usize
+    }
 }
 
 /// A whole file: its text once, and the lines, sections and properties found in it.
@@ -288,7 +307,7 @@ impl Document {
     }
 
     pub fn properties_of(&self, section: &Section) -> &[Property] {
-        &self.properties[section.properties.clone()]
+        &self.properties[section.properties.start as usize..section.properties.end as usize]
     }
 
     /// Every property of the file, in order.
@@ -313,10 +332,10 @@ impl Document {
             return Cow::Borrowed(first);
         }
         let mut value = first.to_string();
-        for line in &self.lines[property.line + 1..=property.last_line] {
-            if let LineKind::Continuation { text } | LineKind::SubProperty { text } = line.kind {
+        for line in &self.lines[property.line() + 1..=property.last_line()] {
+            if matches!(line.kind, LineKind::Continuation | LineKind::SubProperty) {
                 value.push('\n');
-                value.push_str(self.slice(text));
+                value.push_str(trim_blank(self.slice(line.span)));
             }
         }
         Cow::Owned(value)
@@ -394,45 +413,9 @@ fn span_in(line: &str, offset: usize, inner: &str) -> Span {
 }
 
 impl Parser {
-    fn current_section_has_properties(&self) -> bool {
-        self.sections
-            .last()
-            .is_some_and(|s| s.properties.end > s.properties.start)
-    }
-
+    /// Classifies one line and records the section or property it starts or continues.
     fn push(&mut self, body: &str, offset: usize, ending: LineEnding) -> Result<(), String> {
         let kind = self.classify(body, offset)?;
-        let index = self.lines.len();
-        match kind {
-            LineKind::Header { name } => self.sections.push(Section {
-                header: index,
-                name,
-                properties: self.properties.len()..self.properties.len(),
-                start: index,
-                end: index + 1,
-            }),
-            LineKind::Property { key, value } => {
-                self.in_sub_properties = value.is_empty();
-                self.properties.push(Property {
-                    key,
-                    value,
-                    line: index,
-                    last_line: index,
-                });
-                self.sections
-                    .last_mut()
-                    .expect("classify checked")
-                    .properties
-                    .end += 1;
-            }
-            LineKind::Continuation { .. } | LineKind::SubProperty { .. } => {
-                self.properties
-                    .last_mut()
-                    .expect("classify checked")
-                    .last_line = index;
-            }
-            LineKind::Blank | LineKind::Comment => {}
-        }
         self.lines.push(Line {
             span: Span::new(offset, offset + body.len()),
             ending,
@@ -441,7 +424,8 @@ impl Parser {
         Ok(())
     }
 
-    fn classify(&self, body: &str, offset: usize) -> Result<LineKind, String> {
+    fn classify(&mut self, body: &str, offset: usize) -> Result<LineKind, String> {
+        let index = self.lines.len() as u32;
         if trim_blank(body).is_empty() {
             return Ok(LineKind::Blank);
         }
@@ -454,29 +438,45 @@ impl Parser {
                 .strip_prefix('[')
                 .and_then(|rest| rest.strip_suffix(']'))
                 .ok_or_else(|| "Profile definition must end with ']'".to_string())?;
-            return Ok(LineKind::Header {
+            let first_property = self.properties.len() as u32;
+            self.sections.push(Section {
+                header: index,
                 name: span_in(body, offset, name),
+                properties: first_property..first_property,
+                start: index,
+                end: index + 1,
             });
+            return Ok(LineKind::Header);
         }
-        if self.sections.is_empty() {
+        let Some(section) = self.sections.last_mut() else {
             return Err("Expected a profile definition".to_string());
-        }
+        };
         if body.starts_with(is_blank) {
-            if !self.current_section_has_properties() {
+            if section.properties.is_empty() {
                 return Err("Expected a property definition, found continuation".to_string());
             }
-            let text = span_in(body, offset, trim_blank(body));
-            if self.in_sub_properties {
+            let kind = if self.in_sub_properties {
                 split_property(body).map_err(|problem| problem.message("sub-property"))?;
-                return Ok(LineKind::SubProperty { text });
-            }
-            return Ok(LineKind::Continuation { text });
+                LineKind::SubProperty
+            } else {
+                LineKind::Continuation
+            };
+            self.properties
+                .last_mut()
+                .expect("the section has properties")
+                .last_line = index;
+            return Ok(kind);
         }
         let (key, value) = split_property(body).map_err(|problem| problem.message("property"))?;
-        Ok(LineKind::Property {
+        self.in_sub_properties = value.is_empty();
+        section.properties.end += 1;
+        self.properties.push(Property {
             key: span_in(body, offset, key),
             value: span_in(body, offset, value),
-        })
+            line: index,
+            last_line: index,
+        });
+        Ok(LineKind::Property)
     }
 
     fn finish(mut self, text: String) -> Document {
@@ -494,14 +494,14 @@ impl Parser {
 fn attach_comments_and_ends(lines: &[Line], sections: &mut [Section]) {
     for section in sections.iter_mut() {
         let mut start = section.header;
-        while start > 0 && lines[start - 1].kind == LineKind::Comment {
+        while start > 0 && lines[start as usize - 1].kind == LineKind::Comment {
             start -= 1;
         }
         section.start = start;
     }
-    let starts: Vec<usize> = sections.iter().map(|s| s.start).collect();
-    for (i, section) in sections.iter_mut().enumerate() {
-        section.end = starts.get(i + 1).copied().unwrap_or(lines.len());
+    let file_end = lines.len() as u32;
+    for i in 0..sections.len() {
+        sections[i].end = sections.get(i + 1).map_or(file_end, |next| next.start);
     }
 }
 
@@ -615,8 +615,8 @@ mod tests {
     fn comments_above_a_header_belong_to_its_section() {
         let document = Document::parse("[a]\nk = v\n\n# about b\n[b]\n").unwrap();
         let sections = document.sections();
-        assert_eq!((sections[0].start, sections[0].end), (0, 3));
-        assert_eq!((sections[1].start, sections[1].end), (3, 5));
+        assert_eq!((sections[0].start(), sections[0].end()), (0, 3));
+        assert_eq!((sections[1].start(), sections[1].end()), (3, 5));
     }
 
     #[test]

@@ -99,13 +99,13 @@ pub fn plain_reading(set: &ProfileSet) -> Reading {
                 .values()
                 .map(|p| (format!("sso-session {}", p.name), p)),
         )
-        .chain(set.other_sections.values().map(|p| (p.name.clone(), p)));
+        .chain(set.other_sections.values().map(|p| (p.name.to_string(), p)));
     sections
         .map(|(name, profile)| {
             let settings = profile
                 .settings
                 .iter()
-                .map(|(k, s)| (k.to_string(), s.value.clone()))
+                .map(|(k, s)| (k.to_string(), s.value.to_string()))
                 .collect();
             (name, settings)
         })
@@ -433,8 +433,8 @@ fn set_key(document: &Document, file: FileKind, profile: &str, key: &str, value:
         .rfind(|p| document.key_is(p, key));
     match (existing, sections.last()) {
         (Some(property), _) => {
-            if property.last_line > property.line {
-                splices.remove_lines(property.line + 1..property.last_line + 1);
+            if property.last_line() > property.line() {
+                splices.remove_lines(property.line() + 1..property.last_line() + 1);
             }
             splices.replace_value(property, value);
         }
@@ -442,7 +442,7 @@ fn set_key(document: &Document, file: FileKind, profile: &str, key: &str, value:
             let after = document
                 .properties_of(section)
                 .last()
-                .map_or(section.header, |p| p.last_line);
+                .map_or(section.header(), |p| p.last_line());
             splices.insert_lines(after + 1, &[format!("{key} = {value}")]);
         }
         (None, None) => {
@@ -462,7 +462,7 @@ fn unset_key(document: &Document, file: FileKind, profile: &str, key: &str) -> O
     for section in sections_of(document, file, profile, false) {
         for property in document.properties_of(section) {
             if document.key_is(property, key) {
-                splices.remove_lines(property.line..property.last_line + 1);
+                splices.remove_lines(property.line()..property.last_line() + 1);
             }
         }
     }
@@ -472,7 +472,7 @@ fn unset_key(document: &Document, file: FileKind, profile: &str, key: &str) -> O
 fn remove_profile(document: &Document, file: FileKind, profile: &str) -> Option<String> {
     let mut splices = Splices::new(document);
     for section in sections_of(document, file, profile, false) {
-        splices.remove_lines(section.start..removal_end(document, section));
+        splices.remove_lines(section.start()..removal_end(document, section));
     }
     splices.into_text()
 }
@@ -483,11 +483,11 @@ fn removal_end(document: &Document, section: &Section) -> usize {
     let content_end = document
         .properties_of(section)
         .last()
-        .map_or(section.header, |p| p.last_line)
+        .map_or(section.header(), |p| p.last_line())
         + 1;
-    (content_end..section.end)
+    (content_end..section.end())
         .find(|&i| document.lines()[i].kind == LineKind::Comment)
-        .unwrap_or(section.end)
+        .unwrap_or(section.end())
 }
 
 /// The text after a header's closing bracket (its comment), kept when the header is rewritten.
@@ -501,7 +501,7 @@ fn header_suffix(text: &str) -> &str {
 fn rename_profile(document: &Document, file: FileKind, from: &str, to: &str) -> Option<String> {
     let mut splices = Splices::new(document);
     for section in sections_of(document, file, from, false) {
-        let line = document.lines()[section.header].span.range();
+        let line = document.lines()[section.header()].span.range();
         let after_bracket = header_suffix(&document.text()[line.clone()]);
         splices.replace(
             line.start,

@@ -6,7 +6,7 @@
 //! file winning over the config file. Every setting remembers the file and line it came from.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -35,58 +35,37 @@ pub struct Origin {
     pub line: usize,
 }
 
+/// One setting as the SDKs read it. The value borrows from the document it was read from unless
+/// it had to be joined from continuation lines; `ProfileSet::into_owned` detaches it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Setting {
-    pub value: String,
+pub struct Setting<'a> {
+    pub value: Cow<'a, str>,
     pub origin: Origin,
 }
 
-/// A profile's settings by lowercased key, in key order. Profiles have a handful of settings,
-/// so a sorted vector is smaller and faster than a tree at 10,000 profiles.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct Settings {
-    entries: Vec<(Cow<'static, str>, Setting)>,
-}
-
-/// Keys nearly every profile has are shared, not allocated per profile (sorted, for search).
-const COMMON_KEYS: &[&str] = &[
-    "aws_access_key_id",
-    "aws_secret_access_key",
-    "aws_session_token",
-    "cli_pager",
-    "credential_process",
-    "credential_source",
-    "duration_seconds",
-    "endpoint_url",
-    "external_id",
-    "mfa_serial",
-    "output",
-    "region",
-    "role_arn",
-    "role_session_name",
-    "s3",
-    "source_profile",
-    "sso_account_id",
-    "sso_region",
-    "sso_role_name",
-    "sso_session",
-    "sso_start_url",
-    "web_identity_token_file",
-];
-
-fn shared_key(key: &str) -> Cow<'static, str> {
-    match COMMON_KEYS.binary_search(&key) {
-        Ok(index) => Cow::Borrowed(COMMON_KEYS[index]),
-        Err(_) => Cow::Owned(key.to_string()),
+impl Setting<'_> {
+    pub fn into_owned(self) -> Setting<'static> {
+        Setting {
+            value: Cow::Owned(self.value.into_owned()),
+            origin: self.origin,
+        }
     }
 }
 
-impl Settings {
+/// A profile's settings by lowercased key, in key order. Profiles have a handful of settings,
+/// so a sorted vector is smaller and faster than a tree at 10,000 profiles. Keys borrow from the
+/// document unless they had to be lowercased.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Settings<'a> {
+    entries: Vec<(Cow<'a, str>, Setting<'a>)>,
+}
+
+impl<'a> Settings<'a> {
     fn position(&self, key: &str) -> Result<usize, usize> {
         self.entries.binary_search_by(|(k, _)| k.as_ref().cmp(key))
     }
 
-    pub fn get(&self, key: &str) -> Option<&Setting> {
+    pub fn get(&self, key: &str) -> Option<&Setting<'a>> {
         self.position(key).ok().map(|i| &self.entries[i].1)
     }
 
@@ -95,15 +74,11 @@ impl Settings {
     }
 
     /// Sets `key` (already lowercased) to `setting`, replacing an earlier definition.
-    pub fn insert(&mut self, key: &str, setting: Setting) {
-        match self.position(key) {
+    pub fn insert(&mut self, key: Cow<'a, str>, setting: Setting<'a>) {
+        match self.position(&key) {
             Ok(i) => self.entries[i].1 = setting,
-            Err(i) => self.entries.insert(i, (shared_key(key), setting)),
+            Err(i) => self.entries.insert(i, (key, setting)),
         }
-    }
-
-    fn reserve(&mut self, additional: usize) {
-        self.entries.reserve_exact(additional);
     }
 
     pub fn len(&self) -> usize {
@@ -114,7 +89,7 @@ impl Settings {
         self.entries.is_empty()
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Setting)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Setting<'a>)> {
         self.entries.iter().map(|(k, v)| (k.as_ref(), v))
     }
 
@@ -122,16 +97,26 @@ impl Settings {
         self.entries.iter().map(|(k, _)| k.as_ref())
     }
 
-    pub fn values(&self) -> impl Iterator<Item = &Setting> {
+    pub fn values(&self) -> impl Iterator<Item = &Setting<'a>> {
         self.entries.iter().map(|(_, v)| v)
+    }
+
+    pub fn into_owned(self) -> Settings<'static> {
+        Settings {
+            entries: self
+                .entries
+                .into_iter()
+                .map(|(key, setting)| (Cow::Owned(key.into_owned()), setting.into_owned()))
+                .collect(),
+        }
     }
 }
 
-impl<'a> IntoIterator for &'a Settings {
-    type Item = (&'a str, &'a Setting);
+impl<'s, 'a> IntoIterator for &'s Settings<'a> {
+    type Item = (&'s str, &'s Setting<'a>);
     type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (Cow<'static, str>, Setting)>,
-        fn(&'a (Cow<'static, str>, Setting)) -> (&'a str, &'a Setting),
+        std::slice::Iter<'s, (Cow<'a, str>, Setting<'a>)>,
+        fn(&'s (Cow<'a, str>, Setting<'a>)) -> (&'s str, &'s Setting<'a>),
     >;
 
     fn into_iter(self) -> Self::IntoIter {
@@ -139,10 +124,10 @@ impl<'a> IntoIterator for &'a Settings {
     }
 }
 
-impl std::ops::Index<&str> for Settings {
-    type Output = Setting;
+impl<'a> std::ops::Index<&str> for Settings<'a> {
+    type Output = Setting<'a>;
 
-    fn index(&self, key: &str) -> &Setting {
+    fn index(&self, key: &str) -> &Setting<'a> {
         self.get(key)
             .unwrap_or_else(|| panic!("no setting `{key}`"))
     }
@@ -150,21 +135,21 @@ impl std::ops::Index<&str> for Settings {
 
 /// A profile (or an `sso-session`, or another named section) as the SDKs see it.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct Profile {
-    pub name: String,
-    pub settings: Settings,
+pub struct Profile<'a> {
+    pub name: Cow<'a, str>,
+    pub settings: Settings<'a>,
     /// The header of every section that contributes to it, in reading order.
     pub definitions: Vec<Origin>,
 }
 
-impl Profile {
+impl<'a> Profile<'a> {
     pub fn get(&self, key: &str) -> Option<&str> {
         let setting = if key.bytes().any(|b| b.is_ascii_uppercase()) {
             self.settings.get(&key.to_ascii_lowercase())
         } else {
             self.settings.get(key)
         };
-        setting.map(|setting| setting.value.as_str())
+        setting.map(|setting| setting.value.as_ref())
     }
 
     /// The files that define this profile, in the order `config`, `credentials`.
@@ -188,6 +173,15 @@ impl Profile {
         files.dedup();
         files.len() < count
     }
+
+    /// The same profile, owning its text (no longer borrowing the documents).
+    pub fn into_owned(self) -> Profile<'static> {
+        Profile {
+            name: Cow::Owned(self.name.into_owned()),
+            settings: self.settings.into_owned(),
+            definitions: self.definitions,
+        }
+    }
 }
 
 /// Something the SDKs ignore, and why.
@@ -197,135 +191,233 @@ pub struct Ignored {
     pub reason: String,
 }
 
-/// The merged reading of the config and credentials files.
+/// Sections of one kind by name, sorted.
+pub type Sections<'a> = BTreeMap<Cow<'a, str>, Profile<'a>>;
+
+/// The merged reading of the config and credentials files. It borrows names and values from the
+/// two documents; `into_owned` makes a reading that outlives them.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct ProfileSet {
-    pub profiles: BTreeMap<String, Profile>,
-    pub sso_sessions: BTreeMap<String, Profile>,
+pub struct ProfileSet<'a> {
+    pub profiles: Sections<'a>,
+    pub sso_sessions: Sections<'a>,
     /// Other prefixed sections of the config file (`services`, `plugins`, unknown ones), by
     /// their full name such as `services my-services`.
-    pub other_sections: BTreeMap<String, Profile>,
+    pub other_sections: Sections<'a>,
+    /// What the SDKs ignore, in file order (config first).
     pub ignored: Vec<Ignored>,
 }
 
-impl ProfileSet {
+impl<'a> ProfileSet<'a> {
     /// Reads both files; config first, so that credentials win.
-    pub fn read(config: &Document, credentials: &Document) -> ProfileSet {
+    pub fn read(config: &'a Document, credentials: &'a Document) -> ProfileSet<'a> {
         ProfileSet::read_matching(config, credentials, &|_| true)
     }
 
     /// Reads only the profiles named in `names` (plus nothing else): what an edit or `show`
     /// needs, without building the other thousands.
-    pub fn read_profiles(config: &Document, credentials: &Document, names: &[&str]) -> ProfileSet {
+    pub fn read_profiles(
+        config: &'a Document,
+        credentials: &'a Document,
+        names: &[&str],
+    ) -> ProfileSet<'a> {
         ProfileSet::read_matching(config, credentials, &|section: &SectionName| {
             matches!(section.prefix, None | Some(PROFILE_PREFIX)) && names.contains(&section.suffix)
         })
     }
 
-    pub fn get(&self, name: &str) -> Option<&Profile> {
+    pub fn get(&self, name: &str) -> Option<&Profile<'a>> {
         self.profiles.get(name)
     }
 
-    fn read_matching(
-        config: &Document,
-        credentials: &Document,
-        wanted: &dyn Fn(&SectionName) -> bool,
-    ) -> ProfileSet {
-        let mut merged = Merged::default();
-        merged.merge(config, FileKind::Config, wanted);
-        merged.merge(credentials, FileKind::Credentials, wanted);
-        let sorted = |sections: HashMap<String, Profile>| sections.into_iter().collect();
+    /// The same reading, owning its text.
+    pub fn into_owned(self) -> ProfileSet<'static> {
+        let owned = |sections: Sections<'a>| -> Sections<'static> {
+            sections
+                .into_iter()
+                .map(|(name, profile)| (Cow::Owned(name.into_owned()), profile.into_owned()))
+                .collect()
+        };
         ProfileSet {
-            profiles: sorted(merged.profiles),
-            sso_sessions: sorted(merged.sso_sessions),
-            other_sections: sorted(merged.other_sections),
-            ignored: merged.ignored,
+            profiles: owned(self.profiles),
+            sso_sessions: owned(self.sso_sessions),
+            other_sections: owned(self.other_sections),
+            ignored: self.ignored,
+        }
+    }
+
+    /// Gathers every section the SDKs read, groups them by name (a stable sort keeps each name's
+    /// definitions in reading order) and merges each group's properties once, so a reading of
+    /// 10,000 profiles allocates little beyond one settings vector per profile.
+    fn read_matching(
+        config: &'a Document,
+        credentials: &'a Document,
+        wanted: &dyn Fn(&SectionName) -> bool,
+    ) -> ProfileSet<'a> {
+        let mut ignored = Vec::new();
+        let mut definitions =
+            Vec::with_capacity(config.sections().len() + credentials.sections().len());
+        for (file, document) in [
+            (FileKind::Config, config),
+            (FileKind::Credentials, credentials),
+        ] {
+            collect_definitions(document, file, wanted, &mut definitions, &mut ignored);
+        }
+        definitions.sort_by(|a, b| (a.category, a.name).cmp(&(b.category, b.name)));
+        let documents = [config, credentials];
+        let mut merged = definitions
+            .chunk_by(|a, b| (a.category, a.name) == (b.category, b.name))
+            .map(|group| {
+                let profile = merge_definitions(documents, group, &mut ignored);
+                (group[0].category, (profile.name.clone(), profile))
+            })
+            .peekable();
+        // The groups come sorted by category and name, so each map is built in one pass.
+        let mut category = |wanted: Category| -> Sections<'a> {
+            std::iter::from_fn(|| merged.next_if(|(category, _)| *category == wanted))
+                .map(|(_, entry)| entry)
+                .collect()
+        };
+        let (profiles, sso_sessions, other_sections) = (
+            category(Category::Profile),
+            category(Category::SsoSession),
+            category(Category::Other),
+        );
+        // Both passes report in file order within a file; sorting by origin restores the order
+        // a single pass over config and then credentials gives.
+        ignored.sort_by_key(|entry| entry.origin);
+        ProfileSet {
+            profiles,
+            sso_sessions,
+            other_sections,
+            ignored,
         }
     }
 }
 
-/// Sections gathered by name while both files are read (hashing beats a tree for 10,000
-/// lookups); sorted into the `ProfileSet` at the end.
-#[derive(Default)]
-struct Merged {
-    profiles: HashMap<String, Profile>,
-    sso_sessions: HashMap<String, Profile>,
-    other_sections: HashMap<String, Profile>,
-    ignored: Vec<Ignored>,
+/// Which map of the reading a section belongs to (the sort order groups them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Category {
+    Profile,
+    SsoSession,
+    Other,
 }
 
-impl Merged {
-    fn merge(
-        &mut self,
-        document: &Document,
-        file: FileKind,
-        wanted: &dyn Fn(&SectionName) -> bool,
-    ) {
-        let names: Vec<SectionName> = document
+/// One section the SDKs read: what it defines, and where.
+struct Definition<'a> {
+    /// The profile or sso-session name, or the whole name of another section.
+    name: &'a str,
+    /// Its index in its document's sections.
+    section: u32,
+    category: Category,
+    file: FileKind,
+}
+
+/// Adds the sections of `document` that the SDKs read (and `wanted` keeps) to `definitions`, in
+/// file order, and the ones they ignore to `ignored`.
+fn collect_definitions<'a>(
+    document: &'a Document,
+    file: FileKind,
+    wanted: &dyn Fn(&SectionName) -> bool,
+    definitions: &mut Vec<Definition<'a>>,
+    ignored: &mut Vec<Ignored>,
+) {
+    let name_of = |section| SectionName::parse(document.section_name(section));
+    let has_prefixed_default = file == FileKind::Config
+        && document
             .sections()
             .iter()
-            .map(|section| SectionName::parse(document.section_name(section)))
-            .collect();
-        let has_prefixed_default =
-            file == FileKind::Config && names.iter().any(SectionName::is_prefixed_default);
-        for (section, name) in document.sections().iter().zip(&names) {
-            if !wanted(name) {
-                continue;
-            }
+            .any(|section| name_of(section).is_prefixed_default());
+    for (index, section) in document.sections().iter().enumerate() {
+        let name = name_of(section);
+        if !wanted(&name) {
+            continue;
+        }
+        let origin = Origin {
+            file,
+            line: section.header() + 1,
+        };
+        if let Err(reason) = name.valid_for(file) {
+            ignored.push(Ignored { origin, reason });
+            continue;
+        }
+        if has_prefixed_default && name.is_unprefixed_default() {
+            ignored.push(Ignored {
+                origin,
+                reason: "[default] is ignored because [profile default] takes priority".to_string(),
+            });
+            continue;
+        }
+        let (category, name) = match name.prefix {
+            None | Some(PROFILE_PREFIX) => (Category::Profile, name.suffix),
+            Some(SSO_SESSION_PREFIX) => (Category::SsoSession, name.suffix),
+            Some(_) => (Category::Other, name.raw),
+        };
+        definitions.push(Definition {
+            name,
+            section: index as u32,
+            category,
+            file,
+        });
+    }
+}
+
+/// One profile from all its definitions, in reading order: the last definition of a key wins.
+fn merge_definitions<'a>(
+    documents: [&'a Document; 2],
+    group: &[Definition<'a>],
+    ignored: &mut Vec<Ignored>,
+) -> Profile<'a> {
+    let section_of = |definition: &Definition| {
+        let document = match definition.file {
+            FileKind::Config => documents[0],
+            FileKind::Credentials => documents[1],
+        };
+        (document, &document.sections()[definition.section as usize])
+    };
+    let capacity = group
+        .iter()
+        .map(|definition| {
+            let (document, section) = section_of(definition);
+            document.properties_of(section).len()
+        })
+        .sum();
+    let mut profile = Profile {
+        name: Cow::Borrowed(group[0].name),
+        settings: Settings {
+            entries: Vec::with_capacity(capacity),
+        },
+        definitions: Vec::with_capacity(group.len()),
+    };
+    for definition in group {
+        let file = definition.file;
+        let (document, section) = section_of(definition);
+        profile.definitions.push(Origin {
+            file,
+            line: section.header() + 1,
+        });
+        for property in document.properties_of(section) {
+            let key = document.key(property);
             let origin = Origin {
                 file,
-                line: section.header + 1,
+                line: property.line() + 1,
             };
-            if let Err(reason) = name.valid_for(file) {
-                self.ignored.push(Ignored { origin, reason });
-                continue;
-            }
-            if has_prefixed_default && name.is_unprefixed_default() {
-                self.ignored.push(Ignored {
+            if !is_valid_identifier(key) {
+                ignored.push(Ignored {
                     origin,
-                    reason: "[default] is ignored because [profile default] takes priority"
-                        .to_string(),
+                    reason: format!("key `{key}` is ignored because it is not a valid identifier"),
                 });
                 continue;
             }
-            let (target, key) = match name.prefix {
-                None | Some(PROFILE_PREFIX) => (&mut self.profiles, name.suffix),
-                Some(SSO_SESSION_PREFIX) => (&mut self.sso_sessions, name.suffix),
-                Some(_) => (&mut self.other_sections, name.raw),
+            let key = if key.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(key.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(key)
             };
-            let profile = target.entry(key.to_string()).or_insert_with(|| Profile {
-                name: key.to_string(),
-                definitions: Vec::with_capacity(2),
-                ..Profile::default()
-            });
-            let properties = document.properties_of(section);
-            profile.settings.reserve(properties.len());
-            profile.definitions.push(origin);
-            for property in properties {
-                let key = document.key(property);
-                let origin = Origin {
-                    file,
-                    line: property.line + 1,
-                };
-                if !is_valid_identifier(key) {
-                    self.ignored.push(Ignored {
-                        origin,
-                        reason: format!(
-                            "key `{key}` is ignored because it is not a valid identifier"
-                        ),
-                    });
-                    continue;
-                }
-                let value = document.value(property).into_owned();
-                let setting = Setting { value, origin };
-                if key.bytes().any(|b| b.is_ascii_uppercase()) {
-                    profile.settings.insert(&key.to_ascii_lowercase(), setting);
-                } else {
-                    profile.settings.insert(key, setting);
-                }
-            }
+            let value = document.value(property);
+            profile.settings.insert(key, Setting { value, origin });
         }
     }
+    profile
 }
 
 pub const PROFILE_PREFIX: &str = "profile";
@@ -414,11 +506,12 @@ pub fn is_valid_identifier(input: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn read(config: &str, credentials: &str) -> ProfileSet {
+    fn read(config: &str, credentials: &str) -> ProfileSet<'static> {
         ProfileSet::read(
             &Document::parse(config).unwrap(),
             &Document::parse(credentials).unwrap(),
         )
+        .into_owned()
     }
 
     #[test]

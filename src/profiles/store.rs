@@ -138,12 +138,12 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    pub fn reading(&self) -> ProfileSet {
+    pub fn reading(&self) -> ProfileSet<'_> {
         ProfileSet::read(&self.config.document, &self.credentials.document)
     }
 
     /// The reading of just these profiles.
-    pub fn reading_of(&self, names: &[&str]) -> ProfileSet {
+    pub fn reading_of(&self, names: &[&str]) -> ProfileSet<'_> {
         ProfileSet::read_profiles(&self.config.document, &self.credentials.document, names)
     }
 

@@ -466,7 +466,8 @@ impl RotationRunner {
         self.call(Call::WriteProfiles)?;
         let to_error = |e: store::StoreError| local_error("write profiles", e.to_string());
         let paths = &self.runner.inner.paths;
-        let set = store::load_both(paths).map_err(to_error)?.reading();
+        let loaded = store::load_both(paths).map_err(to_error)?;
+        let set = loaded.reading();
         let key = CreatedKey {
             access_key_id: key_id.to_string(),
             secret_access_key: secret.clone(),
@@ -495,7 +496,7 @@ impl RotationRunner {
             })
             .collect();
         write_edits(paths, &edits).map_err(to_error)?;
-        Ok(holders.iter().map(|p| p.name.clone()).collect())
+        Ok(holders.iter().map(|p| p.name.to_string()).collect())
     }
 
     /// STS with the new key until it resolves to `user`, retrying while IAM propagates it.
@@ -520,7 +521,7 @@ pub fn local_profiles(set: &ProfileSet) -> Vec<LocalProfile> {
     set.profiles
         .values()
         .map(|p| LocalProfile {
-            name: p.name.clone(),
+            name: p.name.to_string(),
             kind: Kind::of(p),
             access_key_id: p
                 .get("aws_access_key_id")
@@ -541,10 +542,11 @@ fn find_secret(paths: &crate::profiles::FilePaths, profile: &str, key_id: &str) 
     };
     let backup = |path: &std::path::Path| read(&backup_path(&resolve_symlinks(path)));
     let (config, credentials) = (read(&paths.config), read(&paths.credentials));
+    let (config_backup, credentials_backup) = (backup(&paths.config), backup(&paths.credentials));
     let readings = [
         ProfileSet::read(&config, &credentials),
-        ProfileSet::read(&config, &backup(&paths.credentials)),
-        ProfileSet::read(&backup(&paths.config), &credentials),
+        ProfileSet::read(&config, &credentials_backup),
+        ProfileSet::read(&config_backup, &credentials),
     ];
     readings.iter().find_map(|set| {
         let holds = |p: &&crate::profiles::Profile| p.get("aws_access_key_id") == Some(key_id);

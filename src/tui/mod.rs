@@ -72,7 +72,14 @@ fn existing_profile_names() -> Vec<String> {
         credentials: found.credentials.into(),
     };
     store::load_both(&paths)
-        .map(|loaded| loaded.reading().profiles.into_keys().collect())
+        .map(|loaded| {
+            loaded
+                .reading()
+                .profiles
+                .into_keys()
+                .map(String::from)
+                .collect()
+        })
         .unwrap_or_default()
 }
 

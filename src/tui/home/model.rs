@@ -252,7 +252,7 @@ impl EditForm {
                     && !SECRET_KEYS.contains(key)
                     && *key != "aws_access_key_id"
             })
-            .map(|(key, setting)| (key.to_string(), setting.value.clone()))
+            .map(|(key, setting)| (key.to_string(), setting.value.to_string()))
             .collect();
         let mut rows: Vec<(Input, Input)> = original_rows
             .iter()
@@ -260,7 +260,7 @@ impl EditForm {
             .collect();
         rows.push((Input::default(), Input::default()));
         EditForm {
-            profile: profile.name.clone(),
+            profile: profile.name.to_string(),
             region: Input::new(setting("region").unwrap_or_default()),
             output: Input::new(setting("output").unwrap_or_default()),
             rows,
@@ -660,7 +660,7 @@ pub struct Model {
     pub config: Option<LoadedFile>,
     pub credentials: Option<LoadedFile>,
     pub problems: Vec<FileProblem>,
-    pub set: ProfileSet,
+    pub set: ProfileSet<'static>,
     pub rows: Vec<Row>,
     /// Indexes into `rows`, sorted and filtered: what the list shows.
     pub visible: Vec<usize>,
@@ -782,7 +782,7 @@ impl Model {
         let empty = Document::default();
         let config_doc = self.config.as_ref().map_or(&empty, |f| &f.document);
         let credentials_doc = self.credentials.as_ref().map_or(&empty, |f| &f.document);
-        self.set = ProfileSet::read(config_doc, credentials_doc);
+        self.set = ProfileSet::read(config_doc, credentials_doc).into_owned();
         let rows: Vec<Row> = self
             .set
             .profiles
@@ -792,7 +792,7 @@ impl Model {
                     .get("aws_access_key_id")
                     .and_then(|id| self.health.key_age_days(&profile.name, id, self.now));
                 let mut row = Row {
-                    name: profile.name.clone(),
+                    name: profile.name.to_string(),
                     kind: Kind::of(profile),
                     region: profile.get("region").map(str::to_string),
                     age_days,
@@ -1248,7 +1248,7 @@ impl Model {
             Intent::Edit => {
                 if let Some(name) = selected
                     && self.writable()
-                    && let Some(profile) = self.set.profiles.get(&name)
+                    && let Some(profile) = self.set.get(&name)
                 {
                     self.mode = Mode::Edit(EditForm::new(profile));
                 }
@@ -1336,11 +1336,7 @@ impl Model {
             keys.secret_access_key = Secret::new(keys.secret_access_key.masked());
             keys.session_token = keys.session_token.map(|t| Secret::new(t.masked()));
         }
-        let region = self
-            .set
-            .profiles
-            .get(&export.profile)
-            .and_then(|p| p.get("region"));
+        let region = self.set.get(&export.profile).and_then(|p| p.get("region"));
         export.format.render(&keys, region)
     }
 

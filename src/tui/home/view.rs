@@ -279,7 +279,7 @@ fn details_lines(model: &Model, theme: Theme) -> Vec<Line<'static>> {
         lines.push(Line::styled("No profile selected.", theme.muted()));
         return lines;
     };
-    let Some(profile) = model.set.profiles.get(&row.name) else {
+    let Some(profile) = model.set.get(&row.name) else {
         return lines;
     };
     lines.push(Line::styled(row.name.clone(), theme.title()));
@@ -300,7 +300,7 @@ fn details_lines(model: &Model, theme: Theme) -> Vec<Line<'static>> {
         let value = if SECRET_KEYS.contains(&key) && !model.revealed {
             mask(&setting.value)
         } else {
-            setting.value.clone()
+            setting.value.to_string()
         };
         lines.push(Line::from(vec![
             Span::styled(format!("{key} = {value}"), theme.text()),
