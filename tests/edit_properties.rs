@@ -499,7 +499,7 @@ fn check_edits(config: &str, credentials: &str, edits: &[Edit]) -> Result<(), Te
                             &docs[i],
                             &texts[i],
                             &new_texts[i],
-                            setting.origin.line - 1,
+                            setting.origin.line as usize - 1,
                             value,
                         )?;
                     }

@@ -381,7 +381,19 @@ impl Document {
 
 /// Splits text into (line without ending, ending), exactly as `str::lines` does.
 fn split_lines(text: &str) -> impl Iterator<Item = (&str, LineEnding)> {
-    text.split_inclusive('\n').map(|line| {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let (line, after) = match memchr::memchr(b'\n', rest.as_bytes()) {
+            Some(newline) => rest.split_at(newline + 1),
+            None => (rest, ""),
+        };
+        rest = after;
+        Some(line)
+    })
+    .map(|line| {
         if let Some(body) = line.strip_suffix("\r\n") {
             (body, LineEnding::CrLf)
         } else if let Some(body) = line.strip_suffix('\n') {
@@ -429,7 +441,7 @@ impl Parser {
         if trim_blank(body).is_empty() {
             return Ok(LineKind::Blank);
         }
-        if body.starts_with(COMMENT) {
+        if matches!(body.as_bytes().first(), Some(b'#' | b';')) {
             return Ok(LineKind::Comment);
         }
         if body.starts_with('[') {
@@ -542,8 +554,7 @@ fn split_property(line: &str) -> Result<(&str, &str), PropertyProblem> {
 /// values need whitespace before `#`/`;` for it to start a comment; headers do not.
 fn strip_comment(line: &str, comment_needs_whitespace: bool) -> &str {
     let line = trim_blank(line);
-    let bytes = line.as_bytes();
-    let cut = if !bytes.iter().any(|b| *b == b'#' || *b == b';') {
+    let cut = if memchr::memchr2(b'#', b';', line.as_bytes()).is_none() {
         line.len()
     } else {
         let mut previous_was_whitespace = false;

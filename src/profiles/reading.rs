@@ -6,7 +6,6 @@
 //! file winning over the config file. Every setting remembers the file and line it came from.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -28,11 +27,22 @@ impl FileKind {
     }
 }
 
-/// Where something was read from: a file and a 1-based line.
+/// Where something was read from: a file and a 1-based line (a `u32`, as files are at most
+/// 10 MiB: it keeps every setting of a large reading 8 bytes smaller).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Origin {
     pub file: FileKind,
-    pub line: usize,
+    pub line: u32,
+}
+
+impl Origin {
+    /// The origin of the line at 0-based `index` of `file`.
+    fn of_line(file: FileKind, index: usize) -> Origin {
+        Origin {
+            file,
+            line: index as u32 + 1,
+        }
+    }
 }
 
 /// One setting as the SDKs read it. The value borrows from the document it was read from unless
@@ -191,8 +201,81 @@ pub struct Ignored {
     pub reason: String,
 }
 
-/// Sections of one kind by name, sorted.
-pub type Sections<'a> = BTreeMap<Cow<'a, str>, Profile<'a>>;
+/// Sections of one kind (profiles, sso-sessions or others), sorted by name: a vector searched
+/// by halving, which a reading builds in order and which holds each name once.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Sections<'a> {
+    sorted: Vec<Profile<'a>>,
+}
+
+impl<'a> Sections<'a> {
+    fn position(&self, name: &str) -> Result<usize, usize> {
+        self.sorted
+            .binary_search_by(|profile| profile.name.as_ref().cmp(name))
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Profile<'a>> {
+        self.position(name).ok().map(|i| &self.sorted[i])
+    }
+
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.position(name).is_ok()
+    }
+
+    pub fn len(&self) -> usize {
+        self.sorted.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sorted.is_empty()
+    }
+
+    /// The names, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.sorted.iter().map(|profile| profile.name.as_ref())
+    }
+
+    /// The sections, in name order.
+    pub fn values(&self) -> std::slice::Iter<'_, Profile<'a>> {
+        self.sorted.iter()
+    }
+
+    /// (name, section) pairs, in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Profile<'a>)> {
+        self.sorted
+            .iter()
+            .map(|profile| (profile.name.as_ref(), profile))
+    }
+
+    pub fn into_owned(self) -> Sections<'static> {
+        Sections {
+            sorted: self.sorted.into_iter().map(Profile::into_owned).collect(),
+        }
+    }
+}
+
+impl<'s, 'a> IntoIterator for &'s Sections<'a> {
+    type Item = (&'s str, &'s Profile<'a>);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'s, Profile<'a>>,
+        fn(&'s Profile<'a>) -> (&'s str, &'s Profile<'a>),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.sorted
+            .iter()
+            .map(|profile| (profile.name.as_ref(), profile))
+    }
+}
+
+impl<'a> std::ops::Index<&str> for Sections<'a> {
+    type Output = Profile<'a>;
+
+    fn index(&self, name: &str) -> &Profile<'a> {
+        self.get(name)
+            .unwrap_or_else(|| panic!("no section `{name}`"))
+    }
+}
 
 /// The merged reading of the config and credentials files. It borrows names and values from the
 /// two documents; `into_owned` makes a reading that outlives them.
@@ -231,23 +314,17 @@ impl<'a> ProfileSet<'a> {
 
     /// The same reading, owning its text.
     pub fn into_owned(self) -> ProfileSet<'static> {
-        let owned = |sections: Sections<'a>| -> Sections<'static> {
-            sections
-                .into_iter()
-                .map(|(name, profile)| (Cow::Owned(name.into_owned()), profile.into_owned()))
-                .collect()
-        };
         ProfileSet {
-            profiles: owned(self.profiles),
-            sso_sessions: owned(self.sso_sessions),
-            other_sections: owned(self.other_sections),
+            profiles: self.profiles.into_owned(),
+            sso_sessions: self.sso_sessions.into_owned(),
+            other_sections: self.other_sections.into_owned(),
             ignored: self.ignored,
         }
     }
 
-    /// Gathers every section the SDKs read, groups them by name (a stable sort keeps each name's
-    /// definitions in reading order) and merges each group's properties once, so a reading of
-    /// 10,000 profiles allocates little beyond one settings vector per profile.
+    /// Gathers every section the SDKs read, groups them by name and merges each group's
+    /// properties once, so a reading of 10,000 profiles allocates little beyond one settings
+    /// vector per profile.
     fn read_matching(
         config: &'a Document,
         credentials: &'a Document,
@@ -262,20 +339,24 @@ impl<'a> ProfileSet<'a> {
         ] {
             collect_definitions(document, file, wanted, &mut definitions, &mut ignored);
         }
-        definitions.sort_by(|a, b| (a.category, a.name).cmp(&(b.category, b.name)));
+        // Sorted by category and name, and within a name in reading order (config first, then
+        // file order): each group is one section's definitions, in the order they merge.
+        definitions.sort_unstable_by(|a, b| {
+            (a.category, a.name, a.file, a.section).cmp(&(b.category, b.name, b.file, b.section))
+        });
         let documents = [config, credentials];
         let mut merged = definitions
             .chunk_by(|a, b| (a.category, a.name) == (b.category, b.name))
             .map(|group| {
                 let profile = merge_definitions(documents, group, &mut ignored);
-                (group[0].category, (profile.name.clone(), profile))
+                (group[0].category, profile)
             })
             .peekable();
-        // The groups come sorted by category and name, so each map is built in one pass.
-        let mut category = |wanted: Category| -> Sections<'a> {
-            std::iter::from_fn(|| merged.next_if(|(category, _)| *category == wanted))
-                .map(|(_, entry)| entry)
-                .collect()
+        // The groups come sorted by category and name, so each kind is built in one pass.
+        let mut category = |wanted: Category| Sections {
+            sorted: std::iter::from_fn(|| merged.next_if(|(category, _)| *category == wanted))
+                .map(|(_, profile)| profile)
+                .collect(),
         };
         let (profiles, sso_sessions, other_sections) = (
             category(Category::Profile),
@@ -332,10 +413,7 @@ fn collect_definitions<'a>(
         if !wanted(&name) {
             continue;
         }
-        let origin = Origin {
-            file,
-            line: section.header() + 1,
-        };
+        let origin = Origin::of_line(file, section.header());
         if let Err(reason) = name.valid_for(file) {
             ignored.push(Ignored { origin, reason });
             continue;
@@ -391,16 +469,12 @@ fn merge_definitions<'a>(
     for definition in group {
         let file = definition.file;
         let (document, section) = section_of(definition);
-        profile.definitions.push(Origin {
-            file,
-            line: section.header() + 1,
-        });
+        profile
+            .definitions
+            .push(Origin::of_line(file, section.header()));
         for property in document.properties_of(section) {
             let key = document.key(property);
-            let origin = Origin {
-                file,
-                line: property.line() + 1,
-            };
+            let origin = Origin::of_line(file, property.line());
             if !is_valid_identifier(key) {
                 ignored.push(Ignored {
                     origin,
@@ -497,9 +571,10 @@ impl<'a> SectionName<'a> {
 
 /// The SDKs' rule for profile names and keys.
 pub fn is_valid_identifier(input: &str) -> bool {
-    input
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "_-/.%@:+".contains(c))
+    input.bytes().all(|b| {
+        b.is_ascii_alphanumeric()
+            || matches!(b, b'_' | b'-' | b'/' | b'.' | b'%' | b'@' | b':' | b'+')
+    })
 }
 
 #[cfg(test)]

@@ -72,14 +72,7 @@ fn existing_profile_names() -> Vec<String> {
         credentials: found.credentials.into(),
     };
     store::load_both(&paths)
-        .map(|loaded| {
-            loaded
-                .reading()
-                .profiles
-                .into_keys()
-                .map(String::from)
-                .collect()
-        })
+        .map(|loaded| loaded.reading().profiles.keys().map(String::from).collect())
         .unwrap_or_default()
 }
 
