@@ -25,7 +25,7 @@ pub fn trim_blank(text: &str) -> &str {
 
 /// The characters the SDK parser treats as whitespace (it is stricter than
 /// `char::is_whitespace`): space and tab.
-pub fn is_blank(c: char) -> bool {
+fn is_blank(c: char) -> bool {
     c == ' ' || c == '\t'
 }
 const COMMENT: &[char] = &['#', ';'];

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
-use super::document::{Document, is_blank};
+use super::document::{Document, trim_blank};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -339,11 +339,10 @@ impl<'a> ProfileSet<'a> {
         ] {
             collect_definitions(document, file, wanted, &mut definitions, &mut ignored);
         }
-        // Sorted by category and name, and within a name in reading order (config first, then
-        // file order): each group is one section's definitions, in the order they merge.
-        definitions.sort_unstable_by(|a, b| {
-            (a.category, a.name, a.file, a.section).cmp(&(b.category, b.name, b.file, b.section))
-        });
+        // Sorted by category and name; the sort is stable, so each name's definitions stay in
+        // reading order (config first, then file order). Files are often already in name order
+        // in runs, which a stable sort merges cheaply.
+        definitions.sort_by(|a, b| (a.category, a.name).cmp(&(b.category, b.name)));
         let documents = [config, credentials];
         let mut merged = definitions
             .chunk_by(|a, b| (a.category, a.name) == (b.category, b.name))
@@ -403,11 +402,8 @@ fn collect_definitions<'a>(
     ignored: &mut Vec<Ignored>,
 ) {
     let name_of = |section| SectionName::parse(document.section_name(section));
-    let has_prefixed_default = file == FileKind::Config
-        && document
-            .sections()
-            .iter()
-            .any(|section| name_of(section).is_prefixed_default());
+    // Looked for only when an unprefixed [default] turns up in the config file.
+    let mut has_prefixed_default = None;
     for (index, section) in document.sections().iter().enumerate() {
         let name = name_of(section);
         if !wanted(&name) {
@@ -418,7 +414,12 @@ fn collect_definitions<'a>(
             ignored.push(Ignored { origin, reason });
             continue;
         }
-        if has_prefixed_default && name.is_unprefixed_default() {
+        if file == FileKind::Config
+            && name.is_unprefixed_default()
+            && *has_prefixed_default.get_or_insert_with(|| {
+                (document.sections().iter()).any(|section| name_of(section).is_prefixed_default())
+            })
+        {
             ignored.push(Ignored {
                 origin,
                 reason: "[default] is ignored because [profile default] takes priority".to_string(),
@@ -509,11 +510,11 @@ pub struct SectionName<'a> {
 
 impl<'a> SectionName<'a> {
     pub fn parse(raw: &'a str) -> SectionName<'a> {
-        let raw = raw.trim_matches(is_blank);
-        match raw.split_once(is_blank) {
-            Some((prefix, suffix)) => SectionName {
-                prefix: Some(prefix.trim()),
-                suffix: suffix.trim(),
+        let raw = trim_blank(raw);
+        match raw.bytes().position(|b| b == b' ' || b == b'\t') {
+            Some(blank) => SectionName {
+                prefix: Some(raw[..blank].trim()),
+                suffix: raw[blank + 1..].trim(),
                 raw,
             },
             None => SectionName {
@@ -615,5 +616,61 @@ mod tests {
         assert!(reasons[0].contains("need a prefix"));
         assert!(reasons[1].contains("not a valid name"));
         assert!(reasons[2].contains("must not start with `profile`"));
+    }
+
+    #[test]
+    fn ignored_entries_are_listed_in_file_order() {
+        let set = read(
+            "[profile z]\nbad key = 1\n[a]\n[profile b]\nk!ey = 2\n",
+            "[profile d]\n[z]\nsp ace = 3\n",
+        );
+        let origins: Vec<(FileKind, u32)> = set
+            .ignored
+            .iter()
+            .map(|i| (i.origin.file, i.origin.line))
+            .collect();
+        assert_eq!(
+            origins,
+            [
+                (FileKind::Config, 2),
+                (FileKind::Config, 3),
+                (FileKind::Config, 5),
+                (FileKind::Credentials, 1),
+                (FileKind::Credentials, 3),
+            ]
+        );
+    }
+
+    #[test]
+    fn definitions_merge_in_reading_order_whatever_the_names_between() {
+        let config =
+            "[profile b]\nregion = 1\nout = x\n[profile a]\nregion = 2\n[profile b]\nregion = 3\n";
+        let set = read(config, "[c]\nk = v\n[b]\nout = y\n");
+        let b = set.get("b").unwrap();
+        assert_eq!((b.get("region"), b.get("out")), (Some("3"), Some("y")));
+        let lines: Vec<(FileKind, u32)> = b.definitions.iter().map(|o| (o.file, o.line)).collect();
+        assert_eq!(
+            lines,
+            [
+                (FileKind::Config, 1),
+                (FileKind::Config, 6),
+                (FileKind::Credentials, 3)
+            ]
+        );
+        assert_eq!(set.profiles.keys().collect::<Vec<_>>(), ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn an_unprefixed_default_is_ignored_only_beside_a_prefixed_one() {
+        let set = read("[default]\nregion = 1\n[profile default]\noutput = j\n", "");
+        assert_eq!(set.get("default").unwrap().get("region"), None);
+        assert!(
+            set.ignored[0]
+                .reason
+                .contains("[profile default] takes priority")
+        );
+        let set = read("[default]\nregion = 1\n", "");
+        assert_eq!(set.get("default").unwrap().get("region"), Some("1"));
+        assert!(set.ignored.is_empty());
     }
 }
