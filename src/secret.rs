@@ -37,6 +37,18 @@ impl From<String> for Secret {
     }
 }
 
+/// Appends `c` to a secret being typed. When the buffer is full the text moves to one twice as
+/// large and the old one is wiped; `String::push` would free it with the secret still in it.
+pub fn push_wiping(buffer: &mut Zeroizing<String>, c: char) {
+    if buffer.len() + c.len_utf8() > buffer.capacity() {
+        let mut grown =
+            String::with_capacity((buffer.len() + c.len_utf8()).next_power_of_two().max(64));
+        grown.push_str(buffer);
+        *buffer = Zeroizing::new(grown);
+    }
+    buffer.push(c);
+}
+
 /// Masks a secret for display: `****************WXYZ` for long values, all stars for short ones.
 pub fn mask(value: &str) -> String {
     let count = value.chars().count();
@@ -50,6 +62,20 @@ pub fn mask(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typed_secret_keeps_every_character_as_its_buffer_grows() {
+        let mut buffer = Zeroizing::new(String::new());
+        let typed: String = (0..300)
+            .map(|i| if i % 2 == 0 { 'é' } else { 'k' })
+            .collect();
+        for c in typed.chars() {
+            let before = buffer.capacity();
+            push_wiping(&mut buffer, c);
+            assert!(buffer.capacity() == before || buffer.len() > before);
+        }
+        assert_eq!(*buffer, typed);
+    }
 
     #[test]
     fn debug_never_shows_the_value() {

@@ -94,7 +94,7 @@ pub fn ask_secret(question: &str) -> Result<Secret, Failure> {
             }
             KeyCode::Backspace if buffer.pop().is_some() => eprint!("\u{8} \u{8}"),
             KeyCode::Char(c) => {
-                buffer.push(c);
+                crate::secret::push_wiping(&mut buffer, c);
                 eprint!("*");
             }
             _ => {}

@@ -11,6 +11,7 @@ pub mod home;
 pub mod keymap;
 pub mod keys;
 pub mod rotate;
+mod secret_input;
 pub mod setup;
 pub mod theme;
 mod widgets;

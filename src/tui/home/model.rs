@@ -22,6 +22,7 @@ use crate::profiles::store::LoadedFile;
 use crate::profiles::{Edit, FileKind, Kind, ProfileSet, Repair, StoreError};
 use crate::runner::unified_diff;
 use crate::secret::Secret;
+use crate::tui::secret_input::SecretInput;
 
 /// What Home asks its caller to do when it ends.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -405,8 +406,9 @@ fn looks_like_region(region: &str) -> bool {
 /// The import form: the `add` sources. Keys are typed or pasted (secrets masked), taken from
 /// the environment Home started in, or read from a key file.
 pub struct ImportForm {
-    /// Name, key id, secret, session token, region, key file.
-    pub fields: [Input; 6],
+    /// Name, key id, secret, session token, region, key file (all wiped when dropped: the
+    /// secret and token are, and keys are easily pasted into the wrong field).
+    pub fields: [SecretInput; 6],
     pub focus: usize,
     pub file_error: Option<String>,
 }
@@ -442,14 +444,9 @@ impl ImportForm {
     }
 
     fn fill(&mut self, keys: &KeyMaterial) {
-        self.fields[1] = Input::new(keys.access_key_id.clone());
-        self.fields[2] = Input::new(keys.secret_access_key.expose().to_string());
-        self.fields[3] = Input::new(
-            keys.session_token
-                .as_ref()
-                .map(|t| t.expose().to_string())
-                .unwrap_or_default(),
-        );
+        self.fields[1] = SecretInput::new(&keys.access_key_id);
+        self.fields[2] = SecretInput::new(keys.secret_access_key.expose());
+        self.fields[3] = SecretInput::new(keys.session_token.as_ref().map_or("", Secret::expose));
     }
 
     /// The problem with each field, by index.

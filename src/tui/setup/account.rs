@@ -6,12 +6,13 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, ListState, Paragraph, Wrap};
-use tui_input::{Input, InputRequest};
+use tui_input::InputRequest;
 
 use super::model::{Intent, PasteField, WizardModel};
 use crate::aws::CredentialSource;
 use crate::flows::setup::{Msg, Setup};
 use crate::secret::Secret;
+use crate::tui::secret_input::SecretInput;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{self, Echo, TextField};
 
@@ -32,9 +33,9 @@ pub(crate) struct SourcePicker {
     pub(crate) cursor: usize,
     /// The paste field being edited; `None` while the list has the keyboard.
     pub(crate) editing: Option<PasteField>,
-    pub(crate) key_id: Input,
-    pub(crate) secret: Input,
-    pub(crate) token: Input,
+    pub(crate) key_id: SecretInput,
+    pub(crate) secret: SecretInput,
+    pub(crate) token: SecretInput,
     pub(crate) environment_has_keys: bool,
     /// No profile and no keys in the environment: this person may have no AWS account yet.
     pub(crate) nothing_found: bool,
@@ -81,9 +82,9 @@ impl SourcePicker {
             choices,
             cursor,
             editing: None,
-            key_id: Input::default(),
-            secret: Input::default(),
-            token: Input::default(),
+            key_id: SecretInput::default(),
+            secret: SecretInput::default(),
+            token: SecretInput::default(),
             environment_has_keys,
             nothing_found,
             unknown_profile,
