@@ -287,6 +287,22 @@ pub const BINDINGS: &[Binding] = &[
         help: "a page down",
     },
     Binding {
+        keys: &[char_key('J')],
+        key_label: "J",
+        intent: Intent::DetailsDown,
+        applies: Situation::browsing,
+        hint: |_| None,
+        help: "scroll the details down",
+    },
+    Binding {
+        keys: &[char_key('K')],
+        key_label: "K",
+        intent: Intent::DetailsUp,
+        applies: Situation::browsing,
+        hint: |_| None,
+        help: "scroll the details up",
+    },
+    Binding {
         keys: &[plain(KeyCode::Home), char_key('g')],
         key_label: "Home",
         intent: Intent::First,

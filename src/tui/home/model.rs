@@ -53,6 +53,9 @@ pub enum Intent {
     PageDown,
     First,
     Last,
+    /// Scroll the details pane of a long profile.
+    DetailsUp,
+    DetailsDown,
     StartFilter,
     AcceptFilter,
     ClearFilter,
@@ -664,6 +667,8 @@ pub struct Model {
     pub cursor: usize,
     /// The first visible row of the list.
     pub offset: usize,
+    /// How far the details of the named profile are scrolled (other profiles show from the top).
+    details_scroll: Option<(String, u16)>,
     pub sort: SortKey,
     pub filter: Input,
     pub revealed: bool,
@@ -702,6 +707,7 @@ impl Model {
             visible: Vec::new(),
             cursor: 0,
             offset: 0,
+            details_scroll: None,
             sort: SortKey::Name,
             filter: Input::default(),
             revealed: false,
@@ -900,6 +906,23 @@ impl Model {
         self.keep_cursor_in_view();
     }
 
+    /// How far the selected profile's details are scrolled.
+    pub fn details_scroll(&self) -> u16 {
+        match (&self.details_scroll, self.selected()) {
+            (Some((name, scroll)), Some(row)) if *name == row.name => *scroll,
+            _ => 0,
+        }
+    }
+
+    fn scroll_details(&mut self, lines: i32) {
+        let Some(name) = self.selected_name() else {
+            return;
+        };
+        let scroll = i32::from(self.details_scroll()) + lines;
+        let scroll = scroll.clamp(0, i32::from(view::details_overflow(self)));
+        self.details_scroll = Some((name, u16::try_from(scroll).unwrap_or(0)));
+    }
+
     fn list_height(&self) -> usize {
         usize::from(view::areas(self).list_rows.height).max(1)
     }
@@ -914,6 +937,15 @@ impl Model {
         }
         let max_offset = self.visible.len().saturating_sub(height);
         self.offset = self.offset.min(max_offset);
+        // A newly selected profile's details start at the top.
+        let selected = self.selected().map(|row| row.name.as_str());
+        if self
+            .details_scroll
+            .as_ref()
+            .is_some_and(|(name, _)| Some(name.as_str()) != selected)
+        {
+            self.details_scroll = None;
+        }
     }
 
     fn move_cursor(&mut self, intent: Intent) {
@@ -1107,12 +1139,17 @@ impl Model {
                 Vec::new()
             }
             Msg::Scroll { down, column, row } => {
+                let position = (column, row).into();
                 if matches!(self.mode, Mode::Browse | Mode::Filter)
-                    && view::areas(self).list.contains((column, row).into())
+                    && view::areas(self).list.contains(position)
                 {
                     for _ in 0..3 {
                         self.move_cursor(if down { Intent::Down } else { Intent::Up });
                     }
+                } else if matches!(self.mode, Mode::Browse | Mode::Filter)
+                    && view::areas(self).details.contains(position)
+                {
+                    self.scroll_details(if down { 3 } else { -3 });
                 } else if let Mode::Confirm(confirm) = &mut self.mode {
                     confirm.scroll = if down {
                         (confirm.scroll + 3).min(confirm.lines.len().saturating_sub(1))
@@ -1219,6 +1256,8 @@ impl Model {
             | Intent::PageDown
             | Intent::First
             | Intent::Last => self.move_cursor(intent),
+            Intent::DetailsUp => self.scroll_details(-1),
+            Intent::DetailsDown => self.scroll_details(1),
             Intent::StartFilter => self.mode = Mode::Filter,
             Intent::ClearFilter => self.clear_filter(),
             Intent::Sort => {

@@ -807,6 +807,66 @@ fn the_mouse_selects_and_scrolls_and_resize_keeps_the_cursor_in_view() {
 }
 
 #[test]
+fn a_long_profile_scrolls_in_the_details_pane_and_each_profile_starts_at_the_top() {
+    let settings: String = (0..40)
+        .map(|i| format!("key_{i:02} = value {i}\n"))
+        .collect();
+    let config = format!("[profile long]\n{settings}\n[profile short]\nregion = x\n");
+    let mut model = Model::new(
+        &paths(),
+        files(&config, ""),
+        HealthCache::default(),
+        now(),
+        80,
+        24,
+    );
+    select(&mut model, "long");
+    let overflow = super::view::details_overflow(&model);
+    assert!(overflow > 20, "40 settings overflow a 24-line screen");
+    let screen = |model: &Model| {
+        let theme = crate::tui::theme::Theme::new(true);
+        let buffer = crate::tui::fixtures::render(80, 24, |frame| {
+            super::view::view(model, theme, frame);
+        });
+        crate::tui::fixtures::buffer_text(&buffer)
+    };
+    assert!(screen(&model).contains("key_00") && screen(&model).contains("J ↓ more"));
+
+    // The name, kind, a blank line and "Settings" come first.
+    for _ in 0..5 {
+        press(&mut model, key(KeyCode::Char('J')));
+    }
+    assert_eq!(model.details_scroll(), 5);
+    assert!(!screen(&model).contains("key_00") && screen(&model).contains("key_01"));
+    for _ in 0..100 {
+        press(&mut model, key(KeyCode::Char('J')));
+    }
+    assert_eq!(model.details_scroll(), overflow, "stops at the last line");
+    assert!(screen(&model).contains("key_39") && screen(&model).contains("K ↑"));
+
+    let details = super::view::areas(&model).details;
+    model.update(Msg::Scroll {
+        down: false,
+        column: details.x + 2,
+        row: details.y + 2,
+    });
+    assert_eq!(
+        model.details_scroll(),
+        overflow - 3,
+        "the wheel scrolls the details too"
+    );
+
+    press(&mut model, key(KeyCode::Down));
+    assert_eq!(model.selected().map(|r| r.name.as_str()), Some("short"));
+    assert_eq!(model.details_scroll(), 0);
+    press(&mut model, key(KeyCode::Up));
+    assert_eq!(model.details_scroll(), 0, "coming back starts at the top");
+    press(&mut model, key(KeyCode::Down));
+    press(&mut model, key(KeyCode::Char('J')));
+    assert_eq!(model.details_scroll(), 0, "a short profile does not scroll");
+}
+
+#[test]
 fn pasting_types_into_the_filter() {
     let mut model = model();
     press(&mut model, key(KeyCode::Char('/')));

@@ -376,14 +376,34 @@ fn problem_lines(model: &Model, theme: Theme) -> Vec<Line<'static>> {
     lines
 }
 
+/// The details pane's part of `area` (below the box of file problems, if any), and that box.
+fn split_details(
+    model: &Model,
+    theme: Theme,
+    area: Rect,
+) -> (Rect, Option<(Rect, Vec<Line<'static>>)>) {
+    if model.problems.is_empty() {
+        return (area, None);
+    }
+    let lines = problem_lines(model, theme);
+    let height = widgets::lines_height(&lines, area.width.saturating_sub(4)) + 2;
+    let height = height.min(area.height.saturating_sub(3));
+    let [problem, rest] =
+        Layout::vertical([Constraint::Length(height), Constraint::Min(3)]).areas(area);
+    (rest, Some((problem, lines)))
+}
+
+/// How many lines the selected profile's details run past the pane: how far it can scroll.
+pub fn details_overflow(model: &Model) -> u16 {
+    let theme = Theme::new(true);
+    let (area, _) = split_details(model, theme, areas(model).details);
+    let inner = Block::bordered().inner(area);
+    widgets::lines_height(&details_lines(model, theme), inner.width).saturating_sub(inner.height)
+}
+
 fn render_details(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
-    let mut area = area;
-    if !model.problems.is_empty() {
-        let lines = problem_lines(model, theme);
-        let height = widgets::lines_height(&lines, area.width.saturating_sub(4)) + 2;
-        let height = height.min(area.height.saturating_sub(3));
-        let [problem, rest] =
-            Layout::vertical([Constraint::Length(height), Constraint::Min(3)]).areas(area);
+    let (area, problems) = split_details(model, theme, area);
+    if let Some((problem, lines)) = problems {
         let block = Block::bordered()
             .border_type(BorderType::Rounded)
             .border_style(theme.error())
@@ -394,15 +414,25 @@ fn render_details(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
                 .block(block),
             problem,
         );
-        area = rest;
     }
-    let block = Block::bordered()
+    let overflow = details_overflow(model);
+    let scroll = model.details_scroll().min(overflow);
+    let mut block = Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(theme.border())
         .title(Span::styled(" Details ", theme.title()));
+    if overflow > 0 {
+        let more = if scroll < overflow {
+            " J ↓ more "
+        } else {
+            " K ↑ "
+        };
+        block = block.title_bottom(Line::styled(more, theme.key()).right_aligned());
+    }
     frame.render_widget(
         Paragraph::new(details_lines(model, theme))
             .wrap(Wrap { trim: false })
+            .scroll((scroll, 0))
             .block(block),
         area,
     );
