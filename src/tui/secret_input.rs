@@ -52,24 +52,20 @@ impl SecretInput {
                     cursor: true,
                 })
             }
-            InputRequest::DeleteFromStart => self.delete_back_to(0),
-            InputRequest::DeleteTillEnd => {
-                let end = self.input.value().chars().count();
-                self.delete_forward_to(end)
-            }
-            InputRequest::DeletePrevWord => {
-                let end = self.input.cursor();
-                self.input.handle(InputRequest::GoToPrevWord);
-                let start = self.input.cursor();
-                self.move_to(end);
-                self.delete_back_to(start)
-            }
-            InputRequest::DeleteNextWord => {
-                let start = self.input.cursor();
-                self.input.handle(InputRequest::GoToNextWord);
-                let end = self.input.cursor();
-                self.move_to(start);
-                self.delete_forward_to(end)
+            InputRequest::DeleteFromStart
+            | InputRequest::DeleteTillEnd
+            | InputRequest::DeletePrevWord
+            | InputRequest::DeleteNextWord => {
+                let from = self.input.cursor();
+                self.input.handle(match request {
+                    InputRequest::DeleteFromStart => InputRequest::GoToStart,
+                    InputRequest::DeleteTillEnd => InputRequest::GoToEnd,
+                    InputRequest::DeletePrevWord => InputRequest::GoToPrevWord,
+                    _ => InputRequest::GoToNextWord,
+                });
+                let to = self.input.cursor();
+                self.move_to(from.max(to));
+                self.delete_back_to(from.min(to))
             }
             _ => self.input.handle(request),
         }
@@ -101,25 +97,11 @@ impl SecretInput {
         {}
     }
 
-    /// Deletes from `start` to the cursor, a character at a time (no yank copy).
+    /// Deletes from `start` to the cursor, a character at a time (no copy in the yank buffer).
     fn delete_back_to(&mut self, start: usize) -> InputResponse {
         let mut response = None;
         while self.input.cursor() > start {
             match self.input.handle(InputRequest::DeletePrevChar) {
-                Some(changed) => response = Some(changed),
-                None => break,
-            }
-        }
-        response
-    }
-
-    /// Deletes from the cursor up to `end`, a character at a time (no yank copy).
-    fn delete_forward_to(&mut self, end: usize) -> InputResponse {
-        let length = |input: &Input| input.value().chars().count();
-        let keep = length(&self.input) - end.saturating_sub(self.input.cursor());
-        let mut response = None;
-        while length(&self.input) > keep {
-            match self.input.handle(InputRequest::DeleteNextChar) {
                 Some(changed) => response = Some(changed),
                 None => break,
             }
