@@ -148,7 +148,7 @@ async fn event_loop(
         }
         let msg = tokio::select! {
             event = events.next(), if input_open => match event {
-                Some(Ok(event)) => ui_msg(&event, model),
+                Some(Ok(event)) => ui_msg(event, model),
                 Some(Err(error)) => return Err(error).context("could not read the terminal"),
                 None => {
                     input_open = false;
@@ -204,15 +204,13 @@ async fn event_loop(
     Ok(model.outcome())
 }
 
-/// What a terminal event means to the model.
-fn ui_msg(event: &Event, model: &WizardModel) -> Option<UiMsg> {
+/// What a terminal event means to the model. Pasted text moves into a `Secret` (no copy), so it
+/// is wiped when the model is done with it.
+fn ui_msg(event: Event, model: &WizardModel) -> Option<UiMsg> {
     match event {
-        Event::Key(key) => keymap::to_msg(key, model),
-        Event::Paste(text) => Some(UiMsg::Paste(Secret::new(text.as_str()))),
-        Event::Resize(width, height) => Some(UiMsg::Resize {
-            width: *width,
-            height: *height,
-        }),
+        Event::Key(key) => keymap::to_msg(&key, model),
+        Event::Paste(text) => Some(UiMsg::Paste(Secret::new(text))),
+        Event::Resize(width, height) => Some(UiMsg::Resize { width, height }),
         _ => None,
     }
 }

@@ -116,7 +116,7 @@ async fn event_loop(
         let msg = loop {
             let msg = tokio::select! {
                 event = events.next() => match event {
-                    Some(Ok(event)) => home_msg(&event, model),
+                    Some(Ok(event)) => home_msg(event, model),
                     Some(Err(error)) => return Err(error).context("could not read the terminal"),
                     None => return Ok(HomeExit::Quit),
                 },
@@ -161,15 +161,13 @@ async fn event_loop(
     }
 }
 
-/// What a terminal event means to Home.
-fn home_msg(event: &Event, model: &Model) -> Option<Msg> {
+/// What a terminal event means to Home. Pasted text moves into a `Secret` (no copy), so it is
+/// wiped once typed into the focused field.
+fn home_msg(event: Event, model: &Model) -> Option<Msg> {
     match event {
-        Event::Key(key) => keys::to_msg(key, model),
-        Event::Paste(text) => Some(Msg::Paste(text.clone())),
-        Event::Resize(width, height) => Some(Msg::Resize {
-            width: *width,
-            height: *height,
-        }),
+        Event::Key(key) => keys::to_msg(&key, model),
+        Event::Paste(text) => Some(Msg::Paste(Secret::new(text))),
+        Event::Resize(width, height) => Some(Msg::Resize { width, height }),
         Event::Mouse(mouse) => match mouse.kind {
             MouseEventKind::Down(MouseButton::Left) => Some(Msg::Click {
                 column: mouse.column,

@@ -92,8 +92,8 @@ pub enum Msg {
     Intent(Intent),
     /// A key for the focused text field.
     Edit(InputRequest),
-    /// Pasted text, for the focused text field.
-    Paste(String),
+    /// Pasted text (perhaps a key), for the focused text field.
+    Paste(Secret),
     Click {
         column: u16,
         row: u16,
@@ -1129,7 +1129,7 @@ impl Model {
                 Vec::new()
             }
             Msg::Paste(text) => {
-                for c in text.chars().filter(|c| !c.is_control()) {
+                for c in text.expose().chars().filter(|c| !c.is_control()) {
                     self.edit_text(InputRequest::InsertChar(c));
                 }
                 Vec::new()

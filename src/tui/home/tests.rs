@@ -870,7 +870,7 @@ fn a_long_profile_scrolls_in_the_details_pane_and_each_profile_starts_at_the_top
 fn pasting_types_into_the_filter() {
     let mut model = model();
     press(&mut model, key(KeyCode::Char('/')));
-    model.update(Msg::Paste("dev\n".to_string()));
+    model.update(Msg::Paste(crate::secret::Secret::new("dev\n")));
     assert_eq!(model.filter.value(), "dev");
 }
 
