@@ -441,7 +441,7 @@ impl Parser {
         if trim_blank(body).is_empty() {
             return Ok(LineKind::Blank);
         }
-        if matches!(body.as_bytes().first(), Some(b'#' | b';')) {
+        if body.starts_with(COMMENT) {
             return Ok(LineKind::Comment);
         }
         if body.starts_with('[') {

@@ -99,8 +99,8 @@ impl<'a> Settings<'a> {
         self.entries.is_empty()
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Setting<'a>)> {
-        self.entries.iter().map(|(k, v)| (k.as_ref(), v))
+    pub fn iter(&self) -> <&Self as IntoIterator>::IntoIter {
+        self.into_iter()
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &str> {
@@ -241,10 +241,8 @@ impl<'a> Sections<'a> {
     }
 
     /// (name, section) pairs, in name order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Profile<'a>)> {
-        self.sorted
-            .iter()
-            .map(|profile| (profile.name.as_ref(), profile))
+    pub fn iter(&self) -> <&Self as IntoIterator>::IntoIter {
+        self.into_iter()
     }
 
     pub fn into_owned(self) -> Sections<'static> {
@@ -417,7 +415,8 @@ fn collect_definitions<'a>(
         if file == FileKind::Config
             && name.is_unprefixed_default()
             && *has_prefixed_default.get_or_insert_with(|| {
-                (document.sections().iter()).any(|section| name_of(section).is_prefixed_default())
+                let mut names = document.sections().iter().map(name_of);
+                names.any(|name| name.is_prefixed_default())
             })
         {
             ignored.push(Ignored {
