@@ -37,14 +37,25 @@ impl From<String> for Secret {
     }
 }
 
-/// Appends `c` to a secret being typed. When the buffer is full the text moves to one twice as
-/// large and the old one is wiped; `String::push` would free it with the secret still in it.
+/// The smallest buffer a secret being typed gets: an access key pair fits many times over, and
+/// a session token of a few KiB grows it once or twice.
+const TYPED_SECRET_ROOM: usize = 256;
+
+/// A copy of `text` in a buffer with room for `needed` bytes (a power of two, at least
+/// `TYPED_SECRET_ROOM`), so that typing into it does not reallocate: a reallocating `String`
+/// frees its old buffer with the secret still in it. The caller wipes the buffer it replaces.
+pub fn with_room(text: &str, needed: usize) -> String {
+    let mut buffer = String::with_capacity(needed.next_power_of_two().max(TYPED_SECRET_ROOM));
+    buffer.push_str(text);
+    buffer
+}
+
+/// Appends `c` to a secret being typed. When the buffer is full the text moves to a larger one
+/// (`with_room`) and the old one is wiped.
 pub fn push_wiping(buffer: &mut Zeroizing<String>, c: char) {
-    if buffer.len() + c.len_utf8() > buffer.capacity() {
-        let mut grown =
-            String::with_capacity((buffer.len() + c.len_utf8()).next_power_of_two().max(64));
-        grown.push_str(buffer);
-        *buffer = Zeroizing::new(grown);
+    let needed = buffer.len() + c.len_utf8();
+    if needed > buffer.capacity() {
+        *buffer = Zeroizing::new(with_room(buffer, needed));
     }
     buffer.push(c);
 }

@@ -3,7 +3,8 @@
 //!
 //! tui-input edits one `String` in place, but frees it without wiping it and keeps cut text in a
 //! yank buffer of its own. This wrapper keeps every secret byte in buffers it wipes: the text
-//! lives in a buffer reserved up front (grown by copying into a larger one and wiping the old),
+//! lives in a buffer with room to spare (`secret::with_room`; grown by copying into a larger one
+//! and wiping the old),
 //! cuts are done as single-character deletions so nothing reaches the yank buffer, and the text
 //! is taken back out of the input and wiped on drop.
 
@@ -12,9 +13,7 @@ use std::ops::Deref;
 use tui_input::{Input, InputRequest, InputResponse};
 use zeroize::Zeroize;
 
-/// Room reserved for a field's text: an access key pair fits many times over, and a session
-/// token of a few KiB grows it once or twice.
-const INITIAL_CAPACITY: usize = 256;
+use crate::secret::with_room;
 
 pub struct SecretInput {
     input: Input,
@@ -25,11 +24,14 @@ pub struct SecretInput {
 impl SecretInput {
     /// A field holding a copy of `value`, with the cursor at its end.
     pub fn new(value: &str) -> SecretInput {
-        let capacity = INITIAL_CAPACITY.max(value.len().next_power_of_two());
-        let mut text = String::with_capacity(capacity);
-        text.push_str(value);
+        SecretInput::holding(with_room(value, value.len()), value.chars().count())
+    }
+
+    /// A field taking over `text` (made by `with_room`), with the cursor at `cursor`.
+    fn holding(text: String, cursor: usize) -> SecretInput {
+        let capacity = text.capacity();
         SecretInput {
-            input: Input::new(text),
+            input: Input::new(text).with_cursor(cursor),
             capacity,
         }
     }
@@ -73,13 +75,8 @@ impl SecretInput {
 
     /// Moves the text into a buffer with room for `needed` bytes, wiping the old one.
     fn grow(&mut self, needed: usize) {
-        let capacity = needed.next_power_of_two();
-        let mut text = String::with_capacity(capacity);
-        text.push_str(self.input.value());
-        let grown = SecretInput {
-            input: Input::new(text).with_cursor(self.input.cursor()),
-            capacity,
-        };
+        let text = with_room(self.input.value(), needed);
+        let grown = SecretInput::holding(text, self.input.cursor());
         self.replace(grown);
     }
 
