@@ -667,7 +667,8 @@ pub struct Model {
     pub cursor: usize,
     /// The first visible row of the list.
     pub offset: usize,
-    /// How far the details of the named profile are scrolled (other profiles show from the top).
+    /// The profile whose details are scrolled, and how far; the name tells
+    /// `keep_cursor_in_view` when another profile has been selected.
     details_scroll: Option<(String, u16)>,
     pub sort: SortKey,
     pub filter: Input,
@@ -906,12 +907,12 @@ impl Model {
         self.keep_cursor_in_view();
     }
 
-    /// How far the selected profile's details are scrolled.
+    /// How far the selected profile's details are scrolled (`keep_cursor_in_view` forgets the
+    /// scroll when another profile is selected).
     pub fn details_scroll(&self) -> u16 {
-        match (&self.details_scroll, self.selected()) {
-            (Some((name, scroll)), Some(row)) if *name == row.name => *scroll,
-            _ => 0,
-        }
+        self.details_scroll
+            .as_ref()
+            .map_or(0, |(_, scroll)| *scroll)
     }
 
     fn scroll_details(&mut self, lines: i32) {

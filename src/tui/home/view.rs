@@ -397,8 +397,13 @@ fn split_details(
 pub fn details_overflow(model: &Model) -> u16 {
     let theme = Theme::new(true);
     let (area, _) = split_details(model, theme, areas(model).details);
+    overflow(&details_lines(model, theme), area)
+}
+
+/// How many of `lines`, wrapped, run past the inside of the bordered `area`.
+fn overflow(lines: &[Line], area: Rect) -> u16 {
     let inner = Block::bordered().inner(area);
-    widgets::lines_height(&details_lines(model, theme), inner.width).saturating_sub(inner.height)
+    widgets::lines_height(lines, inner.width).saturating_sub(inner.height)
 }
 
 fn render_details(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
@@ -415,7 +420,9 @@ fn render_details(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
             problem,
         );
     }
-    let overflow = details_overflow(model);
+    let lines = details_lines(model, theme);
+    let overflow = overflow(&lines, area);
+    // The model clamps its scroll when it scrolls; a resize can shrink the overflow since.
     let scroll = model.details_scroll().min(overflow);
     let mut block = Block::bordered()
         .border_type(BorderType::Rounded)
@@ -430,7 +437,7 @@ fn render_details(model: &Model, theme: Theme, frame: &mut Frame, area: Rect) {
         block = block.title_bottom(Line::styled(more, theme.key()).right_aligned());
     }
     frame.render_widget(
-        Paragraph::new(details_lines(model, theme))
+        Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .scroll((scroll, 0))
             .block(block),
